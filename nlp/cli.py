@@ -1,0 +1,148 @@
+"""The ``policy-nlp`` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from wasabi import msg
+
+ROOT = Path.cwd()
+RAW_DIR = Path("annotations/corpus/raw")
+SOURCES = Path("annotations/corpus/sources.json")
+DOCUMENTS = Path("annotations/corpus/documents.jsonl")
+SPLITS = Path("annotations/splits.json")
+EXPORTS = Path("annotations/exports")
+JUDGEMENTS = Path("annotations/judgements")
+GOLD_PROJECT = "Policy gold corpus"
+SECOND_PASS_PROJECT = "Policy agreement second pass"
+
+
+def cmd_corpus_build(args) -> int:
+    from .corpus.documents import build_corpus, write_documents
+
+    documents, report = build_corpus(args.raw, args.sources)
+    write_documents(documents, args.output)
+    for line in report.lines():
+        msg.info(line)
+    sentences = sum(len(d.sentences) for d in documents)
+    msg.good(f"{len(documents)} documents, {sentences} sentences → {args.output}")
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from .studio.stats import export_stats, format_stats
+
+    table, report = export_stats(args.export, args.splits)
+    print(format_stats(table))
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+def cmd_agreement(args) -> int:
+    from .studio.agreement import agreement, split_by_annotator
+    from .studio.annotations import load_export, read_annotations
+
+    if args.second:
+        first = read_annotations(load_export(args.export))
+        second = read_annotations(load_export(args.second))
+    else:
+        groups = split_by_annotator(read_annotations(load_export(args.export), every_annotator=True))
+        if len(groups) < 2:
+            msg.fail(f"{args.export}: annotations of only {len(groups)} annotator(s); agreement needs two.")
+            return 1
+        (_, first), (_, second) = sorted(groups.items(), key=lambda kv: -len(kv[1]))[:2]
+    result = agreement(first, second)
+    print(f"{result['sentences']} sentences annotated by both")
+    for theme, kappa in result["kappa"].items():
+        print(f"  kappa {theme}: {kappa:.3f}")
+    for label in result["exact_f1"]:
+        print(f"  {label}: exact-span F1 {result['exact_f1'][label]:.3f}, overlap F1 {result['overlap_f1'][label]:.3f}")
+    if args.json:
+        result = dict(result, disagreements=dict(result["disagreements"]))
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+def _client_and_server(args):
+    from .studio.client import connect
+    from .studio.server import start_server
+
+    if args.serve:
+        server = start_server(args.serve, port=args.port)
+        msg.info(f"Label Studio started at {server.url} (data in {args.serve})")
+        return connect(server.url, server.token), server
+    return connect(args.url, args.api_key), None
+
+
+def cmd_sync(args) -> int:
+    from .studio.gold import annotated_tasks, sync_gold
+
+    client, server = _client_and_server(args)
+    try:
+        guidelines = Path("annotations/GUIDELINES.md")
+        instructions = guidelines.read_text(encoding="utf-8") if guidelines.exists() else ""
+        for name, title in (("gold", GOLD_PROJECT), ("second-pass", SECOND_PASS_PROJECT)):
+            judgements = JUDGEMENTS / f"{name}.jsonl"
+            if not judgements.exists():
+                continue
+            tasks = annotated_tasks(DOCUMENTS, SPLITS, judgements)
+            imported, exported = sync_gold(client, title, tasks, EXPORTS / f"{name}.json", instructions,
+                                           progress=lambda line: msg.text(f"  {line}"))
+            msg.good(f"{title}: {imported} tasks imported, {exported} exported → {EXPORTS / f'{name}.json'}")
+    finally:
+        if server:
+            server.stop()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policy-nlp", description=__doc__)
+    commands = parser.add_subparsers(dest="group", required=True)
+
+    corpus = commands.add_parser("corpus", help="the cleaned corpus").add_subparsers(dest="command", required=True)
+    build = corpus.add_parser("build", help="clean the raw documents into documents.jsonl")
+    build.add_argument("--raw", type=Path, default=RAW_DIR)
+    build.add_argument("--sources", type=Path, default=SOURCES)
+    build.add_argument("--output", type=Path, default=DOCUMENTS)
+    build.set_defaults(func=cmd_corpus_build)
+
+    annotations = commands.add_parser("annotations", help="gold annotations").add_subparsers(
+        dest="command", required=True)
+    stats = annotations.add_parser("stats", help="counts per split and checks of an export")
+    stats.add_argument("export", type=Path, nargs="?", default=EXPORTS / "gold.json")
+    stats.add_argument("--splits", type=Path, default=SPLITS)
+    stats.set_defaults(func=cmd_stats)
+    agree = annotations.add_parser("agreement", help="kappa per theme and span F1 per label")
+    agree.add_argument("export", type=Path, help="an export with two annotators, or the first of two exports")
+    agree.add_argument("second", type=Path, nargs="?", help="a second export of the same sentences")
+    agree.add_argument("--json", type=Path, help="also write the figures and disagreements as JSON")
+    agree.set_defaults(func=cmd_agreement)
+    sync = annotations.add_parser("sync", help="judgements → Label Studio → annotations/exports/")
+    sync.add_argument("--url", default=os.environ.get("LABEL_STUDIO_URL"))
+    sync.add_argument("--api-key", default=None, help="default: $LABEL_STUDIO_API_KEY")
+    sync.add_argument("--serve", type=Path, default=None, help="start a local Label Studio with data in DIR")
+    sync.add_argument("--port", type=int, default=8080)
+    sync.set_defaults(func=cmd_sync)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .corpus.cleaning import CorpusError
+    from .studio.annotations import ExportError
+    from .studio.client import StudioError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (CorpusError, ExportError, StudioError, FileNotFoundError, ValueError) as error:
+        msg.fail(str(error))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,12 @@
+"""spaCy components of the policy pipeline.
+
+Importing this package registers the factories; installed entry points make spaCy
+import it by itself when a pipeline that uses them is loaded.
+"""
+
+from .places import PlaceLinker
+from .programmes import ProgrammeNormaliser
+from .sentences import PolicySentencizer, sentence_spans
+from .themes import SentenceThemes
+
+__all__ = ["PlaceLinker", "ProgrammeNormaliser", "PolicySentencizer", "SentenceThemes", "sentence_spans"]

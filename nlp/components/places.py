@@ -1,0 +1,169 @@
+"""Place linking: each ``PLACE`` entity gets its administrative code, level and parents.
+
+The lexicon is built at ``initialize`` from the gazetteer (``nlp.gazetteer``, the data
+``jionlp`` ships): every province, city and county of China, and the towns and villages
+of the provinces named in ``provinces``. It is saved inside the pipeline directory, so a
+loaded pipeline needs no other file.
+
+Resolution, for an entity text:
+
+1. look the text up by official name, by short name (清徐 → 清徐县) and, for towns, by the
+   name without its suffix (东镇 → 东镇镇);
+2. a single candidate is linked;
+3. several candidates: the one inside the document's county (``doc._.county``, or the
+   county most often named unambiguously in the document) is linked; then the one of
+   the highest level, when it is unique at that level and the document is not about
+   another division of that name;
+4. otherwise the entity stays unlinked: ambiguity is never guessed.
+
+Names that are not divisions get a level from their form: rivers, lakes and mountains
+are ``natural``, named macro-regions are ``region``; they have no code.
+
+Attributes: ``ent.kb_id_`` (6-digit code of a province, city or county, otherwise empty)
+and ``ent._.place`` (``{"name", "level", "code", "parents"}`` or ``None`` when unknown).
+``doc._.county`` may be set by the caller (name or code) before the component runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Callable, Iterable
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ..gazetteer import Division, load_divisions
+
+LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "town": 3, "village": 4}
+_TOWN_SUFFIX = re.compile(r"(镇|乡|街道|街道办事处)$")
+_NATURAL = re.compile(r"(河|江|湖|海|山|岭|峰|川|泉|水库|湿地|盆地|平原|高原|沟|峡|煤田|流域)$")
+_REGION = re.compile(r"(地区|三角|大湾区|经济带|经济区|城市群|都市圈|新区|板块)$|^(京津冀|长三角|珠三角|粤港澳|苏南|京津|京雄保)$")
+
+Span.set_extension("place", default=None, force=True)
+Doc.set_extension("county", default=None, force=True)
+
+
+def _entry(d: Division) -> list:
+    return [d.name, d.level, d.code, list(d.parents), list(d.parent_codes), d.short]
+
+
+class PlaceLinker:
+    def __init__(self, name: str, provinces: list[str]):
+        self.name = name
+        self.provinces = list(provinces)
+        self.entries: list[list] = []
+        self.index: dict[str, list[int]] = {}
+
+    # -- building ---------------------------------------------------------------
+    def initialize(self, get_examples: Callable | None = None, nlp: Language | None = None) -> None:
+        wanted = set(self.provinces)
+        divisions = [
+            d
+            for d in load_divisions()
+            if d.level in ("province", "city", "county") or (d.parents and d.parents[-1] in wanted)
+        ]
+        self.entries = [_entry(d) for d in divisions]
+        self._build_index()
+
+    def _build_index(self) -> None:
+        index: dict[str, list[int]] = defaultdict(list)
+        for i, (name, level, _code, _parents, _parent_codes, short) in enumerate(self.entries):
+            keys = {name}
+            if len(short) >= 2:
+                keys.add(short)
+            if level == "town":
+                stem = _TOWN_SUFFIX.sub("", name)
+                if len(stem) >= 2:
+                    keys.add(stem)
+            for key in keys:
+                index[key].append(i)
+        self.index = dict(index)
+
+    # -- linking ----------------------------------------------------------------
+    def _county_of(self, value: str | None) -> str:
+        if not value:
+            return ""
+        if value.isdigit():
+            return value
+        for i in self.index.get(value, []):
+            if self.entries[i][1] in ("county", "city"):
+                return self.entries[i][2]
+        return ""
+
+    def _candidates(self, text: str) -> list[int]:
+        return self.index.get(text, [])
+
+    def resolve(self, text: str, county_code: str) -> list | None:
+        candidates = self._candidates(text)
+        if not candidates:
+            return None
+        if len(candidates) == 1:
+            return self.entries[candidates[0]]
+        if county_code:
+            local = [i for i in candidates if county_code in self.entries[i][4] or self.entries[i][2] == county_code]
+            if len(local) == 1:
+                return self.entries[local[0]]
+        top = min(LEVEL_RANK[self.entries[i][1]] for i in candidates)
+        highest = [i for i in candidates if LEVEL_RANK[self.entries[i][1]] == top]
+        if len(highest) == 1 and top <= LEVEL_RANK["county"]:
+            return self.entries[highest[0]]
+        return None
+
+    def _infer_county(self, doc: Doc) -> str:
+        counts: Counter = Counter()
+        for ent in doc.ents:
+            if ent.label_ != "PLACE":
+                continue
+            candidates = self._candidates(ent.text)
+            if len(candidates) == 1 and self.entries[candidates[0]][1] == "county":
+                counts[self.entries[candidates[0]][2]] += 1
+        return counts.most_common(1)[0][0] if counts else ""
+
+    def __call__(self, doc: Doc) -> Doc:
+        county = self._county_of(doc._.county) or self._infer_county(doc)
+        ents = list(doc.ents)
+        for ent in ents:
+            if ent.label_ != "PLACE":
+                continue
+            entry = self.resolve(ent.text, county)
+            if entry is not None:
+                name, level, code, parents = entry[:4]
+                ent.kb_id_ = code
+                ent._.place = {"name": name, "level": level, "code": code, "parents": parents}
+            elif _NATURAL.search(ent.text):
+                ent._.place = {"name": ent.text, "level": "natural", "code": "", "parents": []}
+            elif _REGION.search(ent.text):
+                ent._.place = {"name": ent.text, "level": "region", "code": "", "parents": []}
+        doc.ents = ents
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+    # -- serialisation ----------------------------------------------------------
+    def to_disk(self, path, exclude=tuple()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_msgpack(path / "lexicon.msgpack", {"provinces": self.provinces, "entries": self.entries,
+                                                       "index": self.index})
+
+    def from_disk(self, path, exclude=tuple()) -> "PlaceLinker":
+        data = srsly.read_msgpack(Path(path) / "lexicon.msgpack")
+        self.provinces = data["provinces"]
+        self.entries = data["entries"]
+        self.index = data["index"]
+        return self
+
+
+@Language.factory(
+    "place_linker",
+    requires=["doc.ents"],
+    assigns=["span._.place"],
+    default_config={"provinces": ["山西省"]},
+)
+def make_place_linker(nlp: Language, name: str, provinces: list[str]) -> PlaceLinker:
+    return PlaceLinker(name, provinces)

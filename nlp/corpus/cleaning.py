@@ -1,0 +1,124 @@
+"""Cleaning of scraped documents: web boilerplate out, masking artefacts repaired.
+
+Cleaning works line by line. Every removed line is counted under a *kind*, so that a
+build can report exactly what it dropped and nothing disappears silently:
+
+``navigation``   menu items, buttons, contact lines of the web page
+``guidelines``   the site's submission guidelines and terms (everything after their marker)
+``page_counter`` "共 154 页"
+``date_line``    a date (and time, source) on its own line
+``credit``       source, author, photographer and editor lines, copyright notices
+``caption``      photo captions and infographic labels: short lines that are not sentences
+``blank``        empty lines
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+REMOVED_KINDS = ("navigation", "guidelines", "page_counter", "date_line", "credit", "caption", "blank")
+
+# Words the source site wrapped in asterisks, sometimes with the characters shuffled
+# (*党**, *共中** for 中共, *服务性** for 性服务 in 生产性服务业, *生活性** in 生活性服务业).
+MASKED_WORDS = ("党", "中共", "共产党", "性服务", "生活性")
+_MASK = re.compile(r"\*([^*\s]{1,6})\*\*")
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_DATE_LINE = re.compile(
+    r"^\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?(\s+\d{1,2}:\d{2}(:\d{2})?)?(\s*来源[:：]\S*)?$"
+)
+_PAGE_COUNTER = re.compile(r"^共\s*\d+\s*页$")
+_CREDIT = re.compile(
+    r"^(来源|责任编辑|编辑|记者|通讯员|图片|摄影|制图|版权声明|文字)([\s:：]|$)"
+)
+_NAVIGATION = re.compile(r"^(•.{0,30}|联系我们|企业入驻|立即获取|关闭|确认|招商中心|免费获取.*|[\d-]{10,13})$")
+_GUIDELINES_START = re.compile(r"^(有想补充的信息|投稿提示)")
+_HEADING_MARK = re.compile(r"^(■|【|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|——)")
+_SENTENCE_END = re.compile(r"[。！？!?；;]$")
+CAPTION_MAX_CHARS = 25
+
+
+class CorpusError(ValueError):
+    """A raw document cannot be turned into corpus text."""
+
+
+def read_raw(path: Path) -> str:
+    """Read a raw document as UTF-8, with clear errors for unusable files."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise CorpusError(f"{path}: the file is empty.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = " It decodes as GBK/GB18030: convert it with `iconv -f GB18030 -t UTF-8`."
+        except UnicodeDecodeError:
+            pass
+        raise CorpusError(f"{path}: not UTF-8 text (byte {error.start}).{hint}") from error
+    if not _CJK.search(text):
+        raise CorpusError(f"{path}: contains no Chinese text.")
+    return text
+
+
+def repair_masking(text: str) -> tuple[str, int]:
+    """Undo the asterisk masking artefact; returns the text and the number of repairs.
+
+    A masked group is replaced by the known word made of the same characters; a group
+    that matches no known word is left as it is.
+    """
+    by_letters = {"".join(sorted(word)): word for word in MASKED_WORDS}
+    repairs = 0
+
+    def replace(match: re.Match) -> str:
+        nonlocal repairs
+        word = by_letters.get("".join(sorted(match.group(1))))
+        if word is None:
+            return match.group(0)
+        repairs += 1
+        return word
+
+    return _MASK.sub(replace, text), repairs
+
+
+def classify_line(line: str) -> str | None:
+    """The boilerplate kind of a stripped line, or ``None`` when it is document text."""
+    if not line:
+        return "blank"
+    if _PAGE_COUNTER.match(line):
+        return "page_counter"
+    if _DATE_LINE.match(line):
+        return "date_line"
+    if _CREDIT.match(line):
+        return "credit"
+    if _NAVIGATION.match(line):
+        return "navigation"
+    if (
+        len(line) <= CAPTION_MAX_CHARS
+        and not _SENTENCE_END.search(line)
+        and not _HEADING_MARK.match(line)
+        and " " not in line
+        and "\u3000" not in line
+    ):
+        return "caption"
+    return None
+
+
+def clean_lines(lines: list[str]) -> tuple[list[str], Counter]:
+    """Keep the document's own lines; count the removed ones per kind."""
+    kept: list[str] = []
+    removed: Counter = Counter()
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        if _GUIDELINES_START.match(line):
+            removed["guidelines"] += sum(1 for rest in lines[index:] if rest.strip())
+            break
+        kind = classify_line(line)
+        if kind is None:
+            kept.append(line)
+        else:
+            removed[kind] += 1
+    return kept, removed

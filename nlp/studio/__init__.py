@@ -1,0 +1,1 @@
+"""Label Studio integration: labelling config, tasks, exports and the server."""
