@@ -7,8 +7,9 @@ loaded pipeline needs no other file.
 
 Resolution, for an entity text:
 
-1. look the text up by official name, by short name (清徐 → 清徐县) and, for towns, by the
-   name without its suffix (东镇 → 东镇镇);
+1. look the text up by official name and by short name (清徐 → 清徐县); a name found
+   neither way may be a town without its suffix (东镇 → 东镇镇), which is looked up only
+   inside the document's county;
 2. a single candidate is linked;
 3. several candidates: the one inside the document's county (``doc._.county``, or the
    county most often named unambiguously in the document) is linked; then the one of
@@ -38,7 +39,7 @@ from spacy.tokens import Doc, Span
 from ..gazetteer import Division, load_divisions
 
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "town": 3, "village": 4}
-_TOWN_SUFFIX = re.compile(r"(镇|乡|街道|街道办事处)$")
+_TOWN_SUFFIX = re.compile(r"(镇|乡)$")
 _NATURAL = re.compile(r"(河|江|湖|海|山|岭|峰|川|泉|水库|湿地|盆地|平原|高原|沟|峡|煤田|流域)$")
 _REGION = re.compile(r"(地区|三角|大湾区|经济带|经济区|城市群|都市圈|新区|板块)$|^(京津冀|长三角|珠三角|粤港澳|苏南|京津|京雄保)$")
 
@@ -56,6 +57,7 @@ class PlaceLinker:
         self.provinces = list(provinces)
         self.entries: list[list] = []
         self.index: dict[str, list[int]] = {}
+        self.town_stems: dict[str, list[int]] = {}
 
     # -- building ---------------------------------------------------------------
     def initialize(self, get_examples: Callable | None = None, nlp: Language | None = None) -> None:
@@ -70,17 +72,15 @@ class PlaceLinker:
 
     def _build_index(self) -> None:
         index: dict[str, list[int]] = defaultdict(list)
+        stems: dict[str, list[int]] = defaultdict(list)
         for i, (name, level, _code, _parents, _parent_codes, short) in enumerate(self.entries):
-            keys = {name}
-            if len(short) >= 2:
-                keys.add(short)
-            if level == "town":
-                stem = _TOWN_SUFFIX.sub("", name)
-                if len(stem) >= 2:
-                    keys.add(stem)
-            for key in keys:
+            for key in {name, short} - {""}:
                 index[key].append(i)
+            stem = _TOWN_SUFFIX.sub("", name) if level == "town" else ""
+            if len(stem) >= 2 and stem != name:
+                stems[stem].append(i)
         self.index = dict(index)
+        self.town_stems = dict(stems)
 
     # -- linking ----------------------------------------------------------------
     def _county_of(self, value: str | None) -> str:
@@ -96,14 +96,18 @@ class PlaceLinker:
     def _candidates(self, text: str) -> list[int]:
         return self.index.get(text, [])
 
+    def _in_county(self, candidates: list[int], county_code: str) -> list[int]:
+        return [i for i in candidates if county_code in self.entries[i][4] or self.entries[i][2] == county_code]
+
     def resolve(self, text: str, county_code: str) -> list | None:
         candidates = self._candidates(text)
         if not candidates:
-            return None
+            local = self._in_county(self.town_stems.get(text, []), county_code) if county_code else []
+            return self.entries[local[0]] if len(local) == 1 else None
         if len(candidates) == 1:
             return self.entries[candidates[0]]
         if county_code:
-            local = [i for i in candidates if county_code in self.entries[i][4] or self.entries[i][2] == county_code]
+            local = self._in_county(candidates, county_code)
             if len(local) == 1:
                 return self.entries[local[0]]
         top = min(LEVEL_RANK[self.entries[i][1]] for i in candidates)
@@ -149,13 +153,14 @@ class PlaceLinker:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_msgpack(path / "lexicon.msgpack", {"provinces": self.provinces, "entries": self.entries,
-                                                       "index": self.index})
+                                                       "index": self.index, "town_stems": self.town_stems})
 
     def from_disk(self, path, exclude=tuple()) -> "PlaceLinker":
         data = srsly.read_msgpack(Path(path) / "lexicon.msgpack")
         self.provinces = data["provinces"]
         self.entries = data["entries"]
         self.index = data["index"]
+        self.town_stems = data["town_stems"]
         return self
 
 

@@ -81,7 +81,7 @@ class ExportReport:
 def load_export(path: Path) -> list[dict]:
     """Load one export file, or every ``*.json`` file of a directory (sorted)."""
     path = Path(path)
-    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
+    files = sorted(path.glob("*.json")) if path.is_dir() else [path] if path.exists() else []
     if not files:
         raise ExportError(f"{path}: no Label Studio export (*.json) found.")
     tasks: list[dict] = []
