@@ -1,0 +1,73 @@
+"""Against a real Label Studio server, started for this test session."""
+
+import socket
+
+import pytest
+
+from nlp.studio.annotations import load_export, read_annotations
+from nlp.studio.client import LABEL_CONFIG, StudioError, connect
+from nlp.studio.project import ensure_project, export_project, import_new_tasks
+
+from .conftest import GOLD
+
+pytestmark = pytest.mark.studio
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    pytest.importorskip("label_studio", reason="the studio extra is not installed")
+    from nlp.studio.server import start_server
+
+    running = start_server(tmp_path_factory.mktemp("label-studio"), port=free_port())
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    return connect(server.url, server.token)
+
+
+def as_import(task: dict) -> dict:
+    annotation = task["annotations"][0]
+    return {"data": task["data"], "annotations": [{"result": annotation["result"]}]}
+
+
+def test_labelling_config_is_valid_and_accepted(client):
+    from label_studio_sdk.label_interface import LabelInterface
+
+    interface = LabelInterface(LABEL_CONFIG.read_text(encoding="utf-8"))
+    interface.validate()
+    assert set(interface.get_control("label").labels) == {"PLACE", "PROGRAMME"}
+    assert ensure_project(client, "Config check") == ensure_project(client, "Config check")
+
+
+def test_round_trip_is_lossless_and_idempotent(client):
+    tasks = load_export(GOLD)[:25]
+    project = ensure_project(client, "Round trip")
+    assert import_new_tasks(client, project, [as_import(t) for t in tasks], progress=lambda _: None) == 25
+    assert import_new_tasks(client, project, [as_import(t) for t in tasks], progress=lambda _: None) == 0
+    exported = export_project(client, project)
+    assert len(exported) == 25
+
+    def judged(export):
+        return {(a.doc_id, a.meta["sentence"]): (a.text, a.themes, a.spans) for a in read_annotations(export)}
+
+    assert judged(exported) == judged(tasks)
+
+
+def test_server_down_gives_one_line_error():
+    with pytest.raises(StudioError, match=r"not reachable at http://127\.0\.0\.1:\d+"):
+        connect(f"http://127.0.0.1:{free_port()}", "some-token")
+
+
+def test_wrong_token_is_rejected_without_echoing_it(server):
+    with pytest.raises(StudioError, match="rejected the token") as error:
+        connect(server.url, "wrong-token-0000")
+    assert "wrong-token-0000" not in str(error.value)

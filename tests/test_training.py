@@ -1,0 +1,77 @@
+"""A tiny training run from the committed export, and the trained model in a fresh interpreter."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+TINY = [
+    "--training.max_epochs", "1",
+    "--training.max_steps", "8",
+    "--training.eval_frequency", "4",
+    "--corpora.train.limit", "60",
+    "--corpora.dev.limit", "30",
+    "--components.tok2vec.model.encode.width", "32",
+    "--components.tok2vec.model.encode.depth", "1",
+]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    output = tmp_path_factory.mktemp("training")
+    result = subprocess.run(
+        [sys.executable, "train.py", "configs/base.cfg", "--output", str(output), *TINY],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return output, result.stdout
+
+
+def test_training_writes_models_and_metrics(trained):
+    output, stdout = trained
+    assert (output / "model-best").is_dir() and (output / "model-last").is_dir()
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert set(metrics["entities"]) == {"PLACE", "PROGRAMME", "ALL"}
+    assert set(metrics["themes"]) == {"转型", "生态", "民生"}
+    assert {"themes_macro_f", "theme_share_mae", "training_seconds"} <= set(metrics)
+    assert "expanded to token boundaries" in stdout  # the alignment report
+
+
+def test_override_is_honoured(trained):
+    output, _ = trained
+    config = (output / "model-last" / "config.cfg").read_text()
+    assert "max_steps = 8" in config and "width = 32" in config
+
+
+LOAD = """
+import json, spacy, sys
+nlp = spacy.load(sys.argv[1])
+doc = nlp("清徐县深入推进河长制,完成造林绿化2.4万亩。全县新增就业3115人。")
+out = {
+  "pipeline": nlp.pipe_names,
+  "sents": [[s.text, s._.themes, s._.theme_scores] for s in doc.sents],
+  "doc_themes": doc._.themes,
+  "ents": [[e.text, e.label_, e.kb_id_, e._.place, e._.programme] for e in doc.ents],
+}
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def test_model_loads_in_a_fresh_interpreter(trained):
+    output, _ = trained
+    result = subprocess.run([sys.executable, "-c", LOAD, str(output / "model-best")],
+                            capture_output=True, text=True, cwd="/")
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["pipeline"][-2:] == ["place_linker", "programme_normaliser"]
+    assert len(out["sents"]) == 2
+    for text, themes, scores in out["sents"]:
+        assert isinstance(themes, list) and set(scores) == {"转型", "生态", "民生"}
+        assert all(0.0 <= p <= 1.0 for p in scores.values())
+    assert set(out["doc_themes"]) == {"转型", "生态", "民生"}
+    assert all(0.0 <= share <= 1.0 for share in out["doc_themes"].values())
