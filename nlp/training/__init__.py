@@ -1,0 +1,1 @@
+"""Training from Label Studio exports: the corpus reader, the user dictionary, the loop."""

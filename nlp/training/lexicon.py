@@ -1,0 +1,49 @@
+"""The segmenter's domain user dictionary.
+
+Words that pkuseg must keep whole so that ``PLACE`` and ``PROGRAMME`` spans fall on token
+boundaries: the names of every province and prefecture-level city (official and short),
+the counties and towns of the configured provinces, and the entity texts of the **train** split of
+the annotations (never dev or test). The file is written to the cache and its path
+returned, for ``[initialize.tokenizer] pkuseg_user_dict``; it is then serialised inside
+the trained pipeline, so a loaded model needs neither the cache nor the exports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from spacy.util import registry
+
+from ..gazetteer import load_divisions
+from ..segmentation import cache_dir, write_user_dict
+from ..studio.annotations import ExportReport
+from .reader import read_split
+
+
+def gazetteer_words(provinces: list[str]) -> list[str]:
+    wanted = set(provinces)
+    words = []
+    for d in load_divisions():
+        if d.level in ("province", "city") or (d.level in ("county", "town") and d.parents[-1] in wanted):
+            words.append(d.name)
+            if len(d.short) >= 2:
+                words.append(d.short)
+    return words
+
+
+def train_entity_words(export: Path, splits: Path | None) -> list[str]:
+    annotations = read_split(export, "train", splits, ExportReport())
+    return [a.text[s.start:s.end] for a in annotations for s in a.spans]
+
+
+@registry.misc("policy_nlp.user_dict.v1")
+def build_user_dict(export: str | None = None, splits: str | None = None,
+                    provinces: list[str] = ("山西省",)) -> str:
+    """Write the user dictionary and return its path."""
+    words = gazetteer_words(list(provinces))
+    if export:
+        words += train_entity_words(Path(export), Path(splits) if splits else None)
+    words = sorted(set(w for w in words if len(w) >= 2))
+    digest = hashlib.sha1("\n".join(words).encode("utf-8")).hexdigest()[:12]
+    return str(write_user_dict(words, cache_dir() / f"user-dict-{digest}.txt"))

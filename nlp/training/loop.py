@@ -1,0 +1,75 @@
+"""The job behind ``train.py``: train with spaCy, then evaluate on the test split."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import spacy
+from spacy.cli._util import parse_config_overrides
+from spacy.cli.train import train as spacy_train
+from wasabi import msg
+
+from .. import components, segmentation  # noqa: F401  (registers factories and functions)
+from ..evaluation import format_table, predict_sentences, score
+from ..studio.annotations import ExportError, ExportReport
+from . import lexicon  # noqa: F401  (registers the user dictionary function)
+from .reader import read_split
+
+USAGE = """python train.py CONFIG [--output DIR] [--gpu-id N] [--section.key value ...]
+
+Train the pipeline described by CONFIG (e.g. configs/base.cfg) on the train split of the
+Label Studio exports, select on dev, evaluate on test. Overrides use spaCy's syntax:
+  python train.py configs/base.cfg --training.max_epochs 3 --system.seed 1
+Writes OUTPUT/model-best, OUTPUT/model-last and OUTPUT/metrics.json (default: training/)."""
+
+
+def parse_args(argv: list[str]) -> tuple[argparse.Namespace, dict]:
+    parser = argparse.ArgumentParser(prog="train.py", usage=USAGE, add_help=True)
+    parser.add_argument("config", nargs="?", type=Path)
+    parser.add_argument("--output", "-o", type=Path, default=Path("training"))
+    parser.add_argument("--gpu-id", "-g", type=int, default=-1)
+    parser.add_argument("--test", type=Path, default=None, help="export to evaluate on (default: paths.train)")
+    args, rest = parser.parse_known_args(argv)
+    if args.config is None:
+        parser.exit(2, USAGE + "\n")
+    return args, parse_config_overrides(rest)
+
+
+def evaluate_test(model_dir: Path, export: Path, splits: Path | None) -> dict:
+    nlp = spacy.load(model_dir)
+    gold = read_split(export, "test", splits, ExportReport())
+    if not gold:
+        raise ExportError(f"{export}: no annotated sentence in the test split.")
+    return score(gold, predict_sentences(nlp, gold))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, overrides = parse_args(sys.argv[1:] if argv is None else argv)
+    if not args.config.exists():
+        msg.fail(f"Config file not found: {args.config}")
+        return 1
+    config = spacy.util.load_config(args.config, overrides=overrides, interpolate=True)
+    export = Path(config["paths"]["train"])
+    splits = Path(config["paths"]["splits"]) if config["paths"].get("splits") else None
+    if not export.exists():
+        msg.fail(f"No annotations at {export}: the config's paths.train must point at a Label Studio export.")
+        return 1
+    started = time.time()
+    try:
+        spacy_train(args.config, args.output, use_gpu=args.gpu_id, overrides=overrides)
+    except ExportError as error:
+        msg.fail(str(error))
+        return 1
+    seconds = time.time() - started
+    msg.divider("Test split")
+    metrics = evaluate_test(args.output / "model-best", args.test or export, splits)
+    metrics["training_seconds"] = round(seconds, 1)
+    metrics["config"] = str(args.config)
+    print(format_table(metrics))
+    (args.output / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
+    msg.good(f"Metrics written to {args.output / 'metrics.json'} (training took {seconds / 60:.1f} min)")
+    return 0

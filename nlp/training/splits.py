@@ -1,0 +1,22 @@
+"""The committed document → split assignment (``annotations/splits.json``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+SPLITS = ("train", "dev", "test")
+
+
+def load_splits(path: Path) -> dict[str, str]:
+    """Map each document id to its split; a document in two splits is an error."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    by_doc: dict[str, str] = {}
+    for split, doc_ids in data.items():
+        if split not in SPLITS:
+            raise ValueError(f"{path}: unknown split {split!r} (expected one of {', '.join(SPLITS)}).")
+        for doc_id in doc_ids:
+            if doc_id in by_doc:
+                raise ValueError(f"{path}: document {doc_id} is in both {by_doc[doc_id]} and {split}.")
+            by_doc[doc_id] = split
+    return by_doc
