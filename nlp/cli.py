@@ -91,9 +91,10 @@ def cmd_sync(args) -> int:
             if not judgements.exists():
                 continue
             tasks = annotated_tasks(DOCUMENTS, SPLITS, judgements)
-            imported, exported = sync_gold(client, title, tasks, EXPORTS / f"{name}.json", instructions,
-                                           progress=lambda line: msg.text(f"  {line}"))
-            msg.good(f"{title}: {imported} tasks imported, {exported} exported → {EXPORTS / f'{name}.json'}")
+            imported, updated, exported = sync_gold(client, title, tasks, EXPORTS / f"{name}.json", instructions,
+                                                    progress=lambda line: msg.text(f"  {line}"))
+            msg.good(f"{title}: {imported} tasks imported, {updated} annotations updated, "
+                     f"{exported} exported → {EXPORTS / f'{name}.json'}")
     finally:
         if server:
             server.stop()

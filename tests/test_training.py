@@ -5,6 +5,9 @@ import subprocess
 import sys
 
 import pytest
+import spacy
+
+from nlp.corpus.documents import read_documents
 
 from .conftest import ROOT
 
@@ -75,3 +78,42 @@ def test_model_loads_in_a_fresh_interpreter(trained):
         assert all(0.0 <= p <= 1.0 for p in scores.values())
     assert set(out["doc_themes"]) == {"转型", "生态", "民生"}
     assert all(0.0 <= share <= 1.0 for share in out["doc_themes"].values())
+
+
+@pytest.fixture(scope="module")
+def loaded(trained):
+    output, _ = trained
+    return spacy.load(output / "model-best")
+
+
+def summary(doc):
+    return ([(s.start_char, s.end_char, s._.themes) for s in doc.sents],
+            [(e.start_char, e.end_char, e.label_, e.kb_id_) for e in doc.ents], doc._.themes)
+
+
+def test_a_whole_report_in_one_call(loaded):
+    report = next(d for d in read_documents(ROOT / "annotations" / "corpus" / "documents.jsonl")
+                  if d.id == "wenxi-2021-report")
+    assert len(report.text) > 15000
+    doc = loaded(report.text)
+    assert [(s.start_char, s.end_char) for s in doc.sents] == report.sentences
+    assert set(doc._.themes) == {"转型", "生态", "民生"}
+
+
+@pytest.mark.parametrize("text", ["", "   \n ", "。,!?;", "GDP增长5.1%, CO2 down 3%."])
+def test_degenerate_inputs(loaded, text):
+    doc = loaded(text)
+    assert doc.text == text
+    assert all(0.0 <= share <= 1.0 for share in (doc._.themes or {}).values())
+
+
+def test_text_over_max_length_is_refused_clearly(loaded):
+    with pytest.raises(ValueError, match="max_length"):
+        loaded("政" * (loaded.max_length + 1))
+
+
+def test_two_processes_give_the_same_result(loaded):
+    texts = [d.text[:3000] for d in read_documents(ROOT / "annotations" / "corpus" / "documents.jsonl")[:4]]
+    single = [summary(doc) for doc in loaded.pipe(texts, batch_size=2)]
+    double = [summary(doc) for doc in loaded.pipe(texts, batch_size=2, n_process=2)]
+    assert single == double

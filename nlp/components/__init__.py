@@ -4,6 +4,7 @@ Importing this package registers the factories; installed entry points make spaC
 import it by itself when a pipeline that uses them is loaded.
 """
 
+from . import patterns  # noqa: F401  (registers the entity-ruler pattern builders)
 from .places import PlaceLinker
 from .programmes import ProgrammeNormaliser
 from .sentences import PolicySentencizer, sentence_spans

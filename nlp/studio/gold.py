@@ -3,7 +3,8 @@
 ``annotations/judgements/*.jsonl`` hold the annotators' sentence judgements (document id,
 sentence index, themes, character spans). :func:`sync_gold` imports every corpus sentence
 as a task carrying its judgement as an annotation into a Label Studio project, then
-exports the project into ``annotations/exports/``. Running it again imports nothing new.
+exports the project into ``annotations/exports/``. Running it again imports nothing new;
+a judgement changed since the last run (an adjudication) updates its annotation in place.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from label_studio_sdk import LabelStudio
 
 from ..corpus.documents import read_documents
 from ..training.splits import load_splits
-from .annotations import Span
+from .annotations import Span, read_annotations
+from .client import call
 from .project import ensure_project, export_project, import_new_tasks, write_export
 from .tasks import result_items, sentence_tasks, task_key
 
@@ -50,14 +52,37 @@ def annotated_tasks(documents_file: Path, splits_file: Path, judgements_file: Pa
     return out
 
 
-def sync_gold(client: LabelStudio, title: str, tasks: list[dict], export_path: Path,
-              instructions: str = "", progress=print) -> tuple[int, int]:
-    """Import ``tasks`` (skipping present ones) and write the project's export.
+def _judged(tasks: list[dict]) -> dict[tuple[str, int], tuple]:
+    return {task_key({**a.meta, "text": a.text}): (a.themes, a.spans, a.annotation_id)
+            for a in read_annotations(tasks)}
 
-    Returns (tasks imported, tasks exported).
+
+def update_changed(client: LabelStudio, exported: list[dict], tasks: list[dict]) -> int:
+    """Update the annotations whose judgement changed; returns how many were updated."""
+    wanted = {task_key(t["data"]): t for t in tasks}
+    present = _judged(exported)
+    target = _judged([{"data": t["data"], "annotations": t["annotations"]} for t in tasks])
+    url = client._client_wrapper.get_base_url()
+    updated = 0
+    for key, (themes, spans, annotation_id) in present.items():
+        if key in target and target[key][:2] != (themes, spans):
+            result = wanted[key]["annotations"][0]["result"]
+            call(lambda: client.annotations.update(id=annotation_id, result=result), url, "update annotation")
+            updated += 1
+    return updated
+
+
+def sync_gold(client: LabelStudio, title: str, tasks: list[dict], export_path: Path,
+              instructions: str = "", progress=print) -> tuple[int, int, int]:
+    """Import new ``tasks``, update changed judgements, and write the project's export.
+
+    Returns (tasks imported, annotations updated, tasks exported).
     """
     project_id = ensure_project(client, title, instructions=instructions)
     imported = import_new_tasks(client, project_id, tasks, progress=progress)
     exported = export_project(client, project_id)
+    updated = update_changed(client, exported, tasks)
+    if updated:
+        exported = export_project(client, project_id)
     write_export(exported, export_path)
-    return imported, len(exported)
+    return imported, updated, len(exported)
