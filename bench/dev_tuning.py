@@ -2,9 +2,9 @@
 
     python bench/dev_tuning.py [--model training/model-best]
 
-1. Rule-component ablation: entity scores with and without an ``entity_ruler`` of
-   gazetteer/train-lexicon place patterns and of train-lexicon programme patterns, added
-   after the trained ``ner`` (rules fill gaps, never overwrite).
+1. Rule-component ablation: entity scores of the trained ``ner`` with and without the
+   rule components ``place_rules`` (gazetteer) and ``programme_rules`` (quoted numbered
+   formulas), added after it (rules fill gaps, never overwrite).
 2. Per-theme decision thresholds: the threshold that maximises dev F1 for each theme.
 """
 
@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy
 import spacy
 
-from nlp.components.patterns import place_patterns, programme_patterns
 from nlp.components.themes import THEMES
 from nlp.evaluation import prf, predict_sentences, score
 from nlp.studio.annotations import ExportReport
@@ -25,22 +24,29 @@ from nlp.training.reader import read_split
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def with_rulers(model: Path, patterns: list[dict]):
+RULES = ("place_rules", "programme_rules")
+
+
+def with_rules(model: Path, rules: tuple[str, ...], export: Path, splits: Path):
+    """The trained pipeline with exactly ``rules`` among the rule components, after ``ner``."""
     nlp = spacy.load(model)
-    if patterns:
-        ruler = nlp.add_pipe("entity_ruler", name="rules", after="ner", config={"overwrite_ents": False})
-        ruler.add_patterns(patterns)
+    for name in RULES:
+        if name in nlp.pipe_names and name not in rules:
+            nlp.remove_pipe(name)
+    for name in rules:
+        if name not in nlp.pipe_names:
+            component = nlp.add_pipe(name, after="ner")
+            if name == "place_rules":
+                component.initialize(export=str(export), splits=str(splits))
     return nlp
 
 
 def ablation(model: Path, dev, export: Path, splits: Path) -> None:
-    places = place_patterns(["山西省"], str(export), str(splits))
-    programmes = programme_patterns(str(export), str(splits))
-    variants = {"ner only": [], "+ place rules": places, "+ programme rules": programmes,
-                "+ both": places + programmes}
+    variants = {"ner only": (), "+ place_rules": ("place_rules",), "+ programme_rules": ("programme_rules",),
+                "+ both": RULES}
     print(f"{'dev entities':<22}{'PLACE P/R/F':>22}{'PROGRAMME P/R/F':>22}{'ALL F':>8}")
-    for name, patterns in variants.items():
-        m = score(dev, predict_sentences(with_rulers(model, patterns), dev))["entities"]
+    for name, rules in variants.items():
+        m = score(dev, predict_sentences(with_rules(model, rules, export, splits), dev))["entities"]
         cells = [f"{m[l]['p']:.3f}/{m[l]['r']:.3f}/{m[l]['f']:.3f}" for l in ("PLACE", "PROGRAMME")]
         print(f"{name:<22}{cells[0]:>22}{cells[1]:>22}{m['ALL']['f']:>8.3f}")
 

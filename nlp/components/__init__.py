@@ -4,10 +4,11 @@ Importing this package registers the factories; installed entry points make spaC
 import it by itself when a pipeline that uses them is loaded.
 """
 
-from . import patterns  # noqa: F401  (registers the entity-ruler pattern builders)
+from .place_rules import PlaceRules
 from .places import PlaceLinker
+from .programme_rules import ProgrammeRules
 from .programmes import ProgrammeNormaliser
 from .sentences import PolicySentencizer, sentence_spans
 from .themes import SentenceThemes
 
-__all__ = ["PlaceLinker", "ProgrammeNormaliser", "PolicySentencizer", "SentenceThemes", "sentence_spans"]
+__all__ = ["PlaceLinker", "PlaceRules", "ProgrammeNormaliser", "ProgrammeRules", "PolicySentencizer", "SentenceThemes", "sentence_spans"]

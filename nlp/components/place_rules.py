@@ -1,0 +1,121 @@
+"""Gazetteer place rules: mark known place names the statistical ``ner`` missed.
+
+Runs after ``ner`` and only fills gaps (tokens already in an entity are left alone). The
+names, built at ``initialize``, are the gazetteer's provinces, and the cities, counties,
+towns (镇, 乡) of the configured provinces with the short names of cities and counties,
+plus the PLACE texts of the train split that annotators marked in at least half of the
+train sentences containing them (so generic words such as 示范区 stay out). A match is
+skipped where the schema says a place is not marked:
+
+* inside a title, brand or programme: directly after 《 or “, or directly before 》 or ”;
+* inside the name of a body, school or organisation: the next token starts with one of
+  ``ORGANISATION_HEADS`` (县委, 人民政府, 一中, 农商, 第 …).
+
+Names are matched on whole tokens, so a name glued into a longer token is never split.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ..gazetteer import load_divisions
+from ..studio.annotations import ExportReport
+
+ORGANISATION_HEADS = (
+    "县委", "市委", "区委", "委", "人民", "政府", "人大", "政协", "第", "国民经济", "一中", "二中", "三中",
+    "中学", "小学", "幼儿园", "大学", "学院", "医院", "农商", "银行", "公司", "集团", "日报", "电视台",
+    "融媒", "海关", "公安", "法院", "检察院", "农大", "师范",
+)
+OPENERS = ("《", "“", "\"", "「")
+CLOSERS = ("》", "”", "\"", "」", "·")
+
+
+def gazetteer_place_names(provinces: Iterable[str]) -> list[str]:
+    wanted = set(provinces)
+    names = []
+    for d in load_divisions():
+        in_scope = bool(d.parents) and d.parents[-1] in wanted
+        if d.level == "province":
+            names += [d.name, d.short]
+        elif d.level in ("city", "county") and in_scope:
+            names += [d.name, d.short]
+        elif d.level == "town" and in_scope and d.name.endswith(("镇", "乡")):
+            names.append(d.name)
+    return names
+
+
+def train_place_names(export: str | None, splits: str | None, min_ratio: float = 0.5) -> list[str]:
+    """PLACE texts of the train split marked in at least ``min_ratio`` of their occurrences."""
+    if not export:
+        return []
+    from ..training.reader import read_split
+
+    annotations = read_split(Path(export), "train", Path(splits) if splits else None, ExportReport())
+    marked = Counter(a.text[s.start:s.end] for a in annotations for s in a.spans if s.label == "PLACE")
+    seen = Counter()
+    for a in annotations:
+        for name in marked:
+            seen[name] += a.text.count(name)
+    return [name for name, count in marked.items() if count >= min_ratio * seen[name]]
+
+
+class PlaceRules:
+    def __init__(self, nlp: Language, name: str, provinces: list[str]):
+        self.nlp = nlp
+        self.name = name
+        self.provinces = list(provinces)
+        self.names: list[str] = []
+        self.matcher = PhraseMatcher(nlp.vocab)
+
+    def initialize(self, get_examples=None, nlp=None, export: str | None = None, splits: str | None = None):
+        names = gazetteer_place_names(self.provinces) + train_place_names(export, splits)
+        self._set_names(sorted({n for n in names if len(n) >= 2}))
+
+    def _set_names(self, names: list[str]) -> None:
+        self.names = names
+        self.matcher = PhraseMatcher(self.nlp.vocab)
+        self.matcher.add("PLACE", list(self.nlp.tokenizer.pipe(names)))
+
+    def _excluded(self, doc: Doc, start: int, end: int) -> bool:
+        span = doc[start:end]
+        before = doc.text[span.start_char - 1] if span.start_char else ""
+        after = doc.text[span.end_char] if span.end_char < len(doc.text) else ""
+        if before in OPENERS or after in CLOSERS:
+            return True
+        return end < len(doc) and doc[end].text.startswith(ORGANISATION_HEADS)
+
+    def __call__(self, doc: Doc) -> Doc:
+        taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+        found = [
+            Span(doc, start, end, label="PLACE")
+            for _, start, end in self.matcher(doc)
+            if not taken.intersection(range(start, end)) and not self._excluded(doc, start, end)
+        ]
+        if found:
+            doc.ents = filter_spans(list(doc.ents) + filter_spans(found))
+        return doc
+
+    def to_disk(self, path, exclude=tuple()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "names.json", {"provinces": self.provinces, "names": self.names})
+
+    def from_disk(self, path, exclude=tuple()) -> "PlaceRules":
+        data = srsly.read_json(Path(path) / "names.json")
+        self.provinces = data["provinces"]
+        self._set_names(data["names"])
+        return self
+
+
+@Language.factory("place_rules", requires=["doc.ents"], assigns=["doc.ents"],
+                  default_config={"provinces": ["山西省"]})
+def make_place_rules(nlp: Language, name: str, provinces: list[str]) -> PlaceRules:
+    return PlaceRules(nlp, name, provinces)
