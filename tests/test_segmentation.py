@@ -39,3 +39,15 @@ def test_round_trip_in_a_fresh_process(nlp, tmp_path):
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "pipeline"), SENTENCE],
                             capture_output=True, text=True, check=True)
     assert result.stdout.split() == [t.text for t in nlp(SENTENCE)]
+
+
+def test_two_processes_can_provision_at_once(tmp_path):
+    target = tmp_path / "ctb8"
+    code = "import sys; from pathlib import Path; from nlp.segmentation import provision_pkuseg_model as p; print(p(Path(sys.argv[1])))"
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(target)], stdout=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    outputs = [run.communicate()[0].strip() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0]
+    assert outputs == [str(target), str(target)]
+    assert (target / "features.msgpack").exists() and (target / "weights.npz").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["ctb8"]  # no staging directory left behind
