@@ -19,6 +19,9 @@ EXPORTS = Path("annotations/exports")
 JUDGEMENTS = Path("annotations/judgements")
 GOLD_PROJECT = "Policy gold corpus"
 SECOND_PASS_PROJECT = "Policy agreement second pass"
+STUDIO_PROJECT = "Policy sentences"
+GUIDELINES = Path("annotations/GUIDELINES.md")
+MODEL = Path("training/model-best")
 
 
 def cmd_corpus_build(args) -> int:
@@ -101,6 +104,126 @@ def cmd_sync(args) -> int:
     return 0
 
 
+def _studio_project(client, args) -> int:
+    from .studio.workflow import find_project
+
+    return args.project if args.project is not None else find_project(client, args.title)
+
+
+def cmd_studio_serve(args) -> int:
+    import secrets
+
+    from .studio.client import StudioError, connect
+    from .studio.server import start_server
+
+    os.environ.setdefault("ML_BLOCK_LOCAL_IP", "false")  # the ML backend runs on 127.0.0.1 too
+    first_start = not (args.data_dir / "label_studio.sqlite3").exists()
+    password = None
+    if first_start and not os.environ.get("LABEL_STUDIO_PASSWORD"):
+        password = os.environ["LABEL_STUDIO_PASSWORD"] = secrets.token_urlsafe(12)
+    server = start_server(args.data_dir, port=args.port)
+    try:
+        msg.good(f"Label Studio at {server.url} (data in {args.data_dir}); Ctrl-C stops it")
+        try:
+            user = connect(server.url, server.token).users.whoami().email
+            print(f"export LABEL_STUDIO_URL={server.url} LABEL_STUDIO_API_KEY={server.token}")
+            if password:
+                print(f"web login: {user} / {password}")
+        except StudioError:
+            msg.info(f"{args.data_dir} keeps the token and password of its first start "
+                     "(set LABEL_STUDIO_USER_TOKEN to choose them; the token is also under Account & Settings).")
+        sys.stdout.flush()
+        code = server.process.wait()
+        msg.fail(f"Label Studio stopped by itself (exit {code}); see {server.log}")
+        return 1
+    except KeyboardInterrupt:
+        msg.info("Stopping Label Studio")
+        return 0
+    finally:
+        server.stop()
+
+
+def cmd_studio_init(args) -> int:
+    from .studio.client import connect
+    from .studio.project import ensure_project
+    from .studio.workflow import connect_ml_backend
+
+    client = connect(args.url, args.api_key)
+    instructions = GUIDELINES.read_text(encoding="utf-8") if GUIDELINES.exists() else ""
+    project_id = ensure_project(client, args.title, instructions=instructions)
+    if args.ml_backend:
+        backend_id = connect_ml_backend(client, project_id, args.ml_backend)
+        msg.good(f"ML backend {args.ml_backend} connected (id {backend_id})")
+    msg.good(f"Project {args.title!r}: id {project_id}")
+    return 0
+
+
+def cmd_studio_push(args) -> int:
+    from .studio.client import connect
+    from .studio.tasks import sentence_tasks
+    from .studio.workflow import corpus_tasks, push, raw_document
+    from .training.splits import load_splits
+
+    split_of = load_splits(SPLITS)
+    if args.files:
+        tasks = sentence_tasks([raw_document(path) for path in args.files], split_of)
+    else:
+        tasks = corpus_tasks(DOCUMENTS, split_of, args.documents or ())
+    client = connect(args.url, args.api_key)
+    project_id = _studio_project(client, args)
+    imported, present = push(client, project_id, tasks, None if args.no_predictions else args.model,
+                             order=args.order, batch_size=args.batch_size, progress=lambda line: msg.text(f"  {line}"))
+    msg.good(f"Project {project_id}: {imported} tasks imported, {present} already there")
+    return 0
+
+
+def cmd_studio_pull(args) -> int:
+    from .studio.client import connect
+    from .studio.stats import export_stats, format_stats
+    from .studio.workflow import pull
+
+    client = connect(args.url, args.api_key)
+    result = pull(client, _studio_project(client, args), args.output)
+    msg.good(result.line(args.output))
+    table, report = export_stats(args.output, SPLITS)
+    print(format_stats(table))
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+def cmd_studio_status(args) -> int:
+    from .studio.client import connect
+    from .studio.workflow import status
+
+    client = connect(args.url, args.api_key)
+    for line in status(client, _studio_project(client, args)).lines():
+        print(line)
+    return 0
+
+
+def cmd_studio_backend(args) -> int:
+    from .studio.backend import backend_server
+    from .studio.predictions import load_model, model_version
+
+    nlp = load_model(args.model)
+    try:
+        server = backend_server(nlp, args.host, args.port)
+    except OSError as error:
+        msg.fail(f"Cannot listen on {args.host}:{args.port} ({error.strerror}).")
+        return 1
+    msg.good(f"ML backend at http://{args.host}:{args.port} serving {args.model} "
+             f"({model_version(nlp)}); Ctrl-C stops it")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        msg.info("Stopping the ML backend")
+    finally:
+        server.server_close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policy-nlp", description=__doc__)
     commands = parser.add_subparsers(dest="group", required=True)
@@ -129,6 +252,41 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--serve", type=Path, default=None, help="start a local Label Studio with data in DIR")
     sync.add_argument("--port", type=int, default=8080)
     sync.set_defaults(func=cmd_sync)
+
+    connection = argparse.ArgumentParser(add_help=False)
+    connection.add_argument("--url", default=os.environ.get("LABEL_STUDIO_URL"), help="default: $LABEL_STUDIO_URL")
+    connection.add_argument("--api-key", default=None, help="default: $LABEL_STUDIO_API_KEY")
+    connection.add_argument("--title", default=STUDIO_PROJECT, help="project title (default: %(default)s)")
+    target = argparse.ArgumentParser(add_help=False, parents=[connection])
+    target.add_argument("--project", type=int, default=None, help="project id (default: the project called --title)")
+    studio = commands.add_parser("studio", help="the annotator workflow in Label Studio").add_subparsers(
+        dest="command", required=True)
+    serve = studio.add_parser("serve", help="run a local Label Studio until Ctrl-C")
+    serve.add_argument("--data-dir", type=Path, default=Path(".studio"))
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(func=cmd_studio_serve)
+    init = studio.add_parser("init", parents=[connection], help="create (or find) the annotation project")
+    init.add_argument("--ml-backend", default=None, metavar="URL", help="connect this ML backend to the project")
+    init.set_defaults(func=cmd_studio_init)
+    push = studio.add_parser("push", parents=[target], help="import sentences as tasks with model predictions")
+    push.add_argument("--documents", nargs="+", metavar="DOC_ID", help="only these corpus documents")
+    push.add_argument("--files", nargs="+", type=Path, metavar="RAW.txt", help="new raw UTF-8 documents instead")
+    push.add_argument("--model", type=Path, default=MODEL, help="model for predictions (default: %(default)s)")
+    push.add_argument("--no-predictions", action="store_true", help="import the tasks without predictions")
+    push.add_argument("--order", choices=("document", "uncertainty"), default="document",
+                      help="import order: corpus order, or least certain sentences first")
+    push.add_argument("--batch-size", type=int, default=100)
+    push.set_defaults(func=cmd_studio_push)
+    pull = studio.add_parser("pull", parents=[target], help="export annotations and merge them into a file")
+    pull.add_argument("--output", type=Path, default=EXPORTS / "studio.json")
+    pull.set_defaults(func=cmd_studio_pull)
+    state = studio.add_parser("status", parents=[target], help="progress per document and per annotator")
+    state.set_defaults(func=cmd_studio_status)
+    backend = studio.add_parser("backend", help="serve a model as a Label Studio ML backend")
+    backend.add_argument("--model", type=Path, default=MODEL)
+    backend.add_argument("--host", default="127.0.0.1")
+    backend.add_argument("--port", type=int, default=9090)
+    backend.set_defaults(func=cmd_studio_backend)
     return parser
 
 
@@ -141,8 +299,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (CorpusError, ExportError, StudioError, FileNotFoundError, ValueError) as error:
-        msg.fail(str(error))
+        print(f"✘ {' '.join(str(error).splitlines())}", file=sys.stderr)  # one line, unwrapped
         return 1
+    except KeyboardInterrupt:
+        print("✘ Interrupted.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,3 +1,6 @@
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,3 +18,38 @@ def corpus():
 
     documents, report = build_corpus(RAW, SOURCES)
     return {d.id: d for d in documents}, report
+
+
+# A training run of seconds: enough to produce a loadable pipeline, not a good one.
+TINY_TRAINING = [
+    "--training.max_epochs", "1",
+    "--training.max_steps", "8",
+    "--training.eval_frequency", "4",
+    "--corpora.train.limit", "60",
+    "--corpora.dev.limit", "30",
+    "--components.tok2vec.model.encode.width", "32",
+    "--components.tok2vec.model.encode.depth", "1",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def train_tiny(output: Path, *overrides: str) -> subprocess.CompletedProcess:
+    """``python train.py configs/base.cfg`` with the tiny settings (and ``overrides``) into ``output``."""
+    return subprocess.run(
+        [sys.executable, "train.py", "configs/base.cfg", "--output", str(output), *TINY_TRAINING, *overrides],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """``model-best`` of a tiny training run on the committed gold export."""
+    output = tmp_path_factory.mktemp("tiny-training")
+    result = train_tiny(output)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return output / "model-best"
