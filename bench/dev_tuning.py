@@ -29,15 +29,11 @@ RULES = ("place_rules", "programme_rules")
 
 def with_rules(model: Path, rules: tuple[str, ...], export: Path, splits: Path):
     """The trained pipeline with exactly ``rules`` among the rule components, after ``ner``."""
-    nlp = spacy.load(model)
-    for name in RULES:
-        if name in nlp.pipe_names and name not in rules:
-            nlp.remove_pipe(name)
-    for name in rules:
-        if name not in nlp.pipe_names:
-            component = nlp.add_pipe(name, after="ner")
-            if name == "place_rules":
-                component.initialize(export=str(export), splits=str(splits))
+    nlp = spacy.load(model, exclude=list(RULES))
+    for name in reversed(rules):
+        component = nlp.add_pipe(name, after="ner")
+        if name == "place_rules":
+            component.initialize(export=str(export), splits=str(splits))
     return nlp
 
 
@@ -52,7 +48,7 @@ def ablation(model: Path, dev, export: Path, splits: Path) -> None:
 
 
 def thresholds(model: Path, dev) -> None:
-    nlp = spacy.load(model)
+    nlp = spacy.load(model, exclude=list(RULES))
     probabilities = []
     for doc in nlp.pipe(a.text for a in dev):
         sent_scores = [s._.theme_scores or {} for s in doc.sents]

@@ -20,6 +20,8 @@ from typing import Iterable
 
 from spacy.language import Language
 
+from .components import places  # noqa: F401  (registers doc._.county)
+
 from .components.themes import THEMES
 from .studio.annotations import ENTITY_LABELS, SentenceAnnotation
 
@@ -38,9 +40,14 @@ def prf(tp: int, fp: int, fn: int) -> dict:
 
 
 def predict_sentences(nlp: Language, gold: list[SentenceAnnotation], batch_size: int = 64) -> list[SentencePrediction]:
-    """Run a pipeline over the gold sentences."""
+    """Run a pipeline over the gold sentences, each with its document's county as context."""
+    docs = []
+    for g in gold:
+        doc = nlp.make_doc(g.text)
+        doc._.county = str(g.meta.get("place_code") or g.meta.get("place") or "") or None
+        docs.append(doc)
     predictions = []
-    for doc in nlp.pipe((g.text for g in gold), batch_size=batch_size):
+    for doc in nlp.pipe(docs, batch_size=batch_size):
         themes: set[str] = set()
         for sent in doc.sents if doc.has_annotation("SENT_START") else [doc[:]]:
             themes.update(sent._.themes or [])

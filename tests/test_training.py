@@ -45,6 +45,19 @@ def test_training_writes_models_and_metrics(trained):
     assert "expanded to token boundaries" in stdout  # the alignment report
 
 
+def test_same_seed_same_model(trained, tmp_path):
+    output, _ = trained
+    again = subprocess.run([sys.executable, "train.py", "configs/base.cfg", "--output", str(tmp_path), *TINY],
+                           cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr[-2000:]
+
+    def scores(path):
+        metrics = json.loads((path / "metrics.json").read_text())
+        return {k: v for k, v in metrics.items() if k != "training_seconds"}
+
+    assert scores(tmp_path) == scores(output)
+
+
 def test_override_is_honoured(trained):
     output, _ = trained
     config = (output / "model-last" / "config.cfg").read_text()

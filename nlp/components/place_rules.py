@@ -1,11 +1,16 @@
 """Gazetteer place rules: mark known place names the statistical ``ner`` missed.
 
 Runs after ``ner`` and only fills gaps (tokens already in an entity are left alone). The
-names, built at ``initialize``, are the gazetteer's provinces, and the cities, counties,
-towns (镇, 乡) of the configured provinces with the short names of cities and counties,
-plus the PLACE texts of the train split that annotators marked in at least half of the
-train sentences containing them (so generic words such as 示范区 stay out). A match is
-skipped where the schema says a place is not marked:
+names, built at ``initialize``, are
+
+* everywhere: the gazetteer's provinces, and the cities, counties and towns (镇, 乡) of the
+  configured provinces, with the short names of cities and counties (generic district
+  names such as 城区 or 示范区 excepted), plus the PLACE texts of the train split that
+  annotators marked in at least half of the train sentences containing them;
+* in a document about one county (``doc._.county``, or the county named most often):
+  also that county's towns without their suffix (上郭 for 上郭乡) and its villages.
+
+A match is skipped where the schema says a place is not marked:
 
 * inside a title, brand or programme: directly after 《 or “, or directly before 》 or ”;
 * inside the name of a body, school or organisation: the next token starts with one of
@@ -34,22 +39,31 @@ ORGANISATION_HEADS = (
     "中学", "小学", "幼儿园", "大学", "学院", "医院", "农商", "银行", "公司", "集团", "日报", "电视台",
     "融媒", "海关", "公安", "法院", "检察院", "农大", "师范",
 )
+GENERIC_DIVISIONS = ("城区", "郊区", "矿区", "新区", "开发区", "示范区", "高新区", "园区", "管委会")
 OPENERS = ("《", "“", "\"", "「")
 CLOSERS = ("》", "”", "\"", "」", "·")
 
 
-def gazetteer_place_names(provinces: Iterable[str]) -> list[str]:
+def gazetteer_place_names(provinces: Iterable[str]) -> tuple[list[str], dict[str, str], dict[str, list[str]]]:
+    """Names valid everywhere, the county code of each county name, and local names per county."""
     wanted = set(provinces)
-    names = []
+    names: list[str] = []
+    counties: dict[str, str] = {}
+    local: dict[str, list[str]] = {}
     for d in load_divisions():
         in_scope = bool(d.parents) and d.parents[-1] in wanted
         if d.level == "province":
             names += [d.name, d.short]
-        elif d.level in ("city", "county") and in_scope:
+        elif d.level in ("city", "county") and in_scope and not d.name.endswith(GENERIC_DIVISIONS):
             names += [d.name, d.short]
+            if d.level == "county":
+                counties[d.name] = counties[d.short] = d.code
         elif d.level == "town" and in_scope and d.name.endswith(("镇", "乡")):
             names.append(d.name)
-    return names
+            local.setdefault(d.county_code, []).append(d.name[:-1])
+        elif d.level == "village" and in_scope:
+            local.setdefault(d.county_code, []).append(d.name)
+    return names, counties, local
 
 
 def train_place_names(export: str | None, splits: str | None, min_ratio: float = 0.5) -> list[str]:
@@ -73,16 +87,36 @@ class PlaceRules:
         self.name = name
         self.provinces = list(provinces)
         self.names: list[str] = []
+        self.counties: dict[str, str] = {}
+        self.local: dict[str, list[str]] = {}
         self.matcher = PhraseMatcher(nlp.vocab)
+        self._local_matchers: dict[str, PhraseMatcher] = {}
 
     def initialize(self, get_examples=None, nlp=None, export: str | None = None, splits: str | None = None):
-        names = gazetteer_place_names(self.provinces) + train_place_names(export, splits)
-        self._set_names(sorted({n for n in names if len(n) >= 2}))
+        names, counties, local = gazetteer_place_names(self.provinces)
+        names += train_place_names(export, splits)
+        self._set_names(sorted({n for n in names if len(n) >= 2}), counties,
+                        {code: sorted({n for n in ns if len(n) >= 2}) for code, ns in local.items()})
 
-    def _set_names(self, names: list[str]) -> None:
-        self.names = names
+    def _set_names(self, names: list[str], counties: dict[str, str], local: dict[str, list[str]]) -> None:
+        self.names, self.counties, self.local = names, counties, local
         self.matcher = PhraseMatcher(self.nlp.vocab)
         self.matcher.add("PLACE", list(self.nlp.tokenizer.pipe(names)))
+        self._local_matchers = {}
+
+    def _local_matcher(self, county: str) -> PhraseMatcher:
+        if county not in self._local_matchers:
+            matcher = PhraseMatcher(self.nlp.vocab)
+            matcher.add("PLACE", list(self.nlp.tokenizer.pipe(self.local.get(county, []))))
+            self._local_matchers[county] = matcher
+        return self._local_matchers[county]
+
+    def _county(self, doc: Doc, spans: list[Span]) -> str:
+        given = doc._.county
+        if given:
+            return given if given.isdigit() else self.counties.get(given, "")
+        named = Counter(self.counties[s.text] for s in spans if s.text in self.counties)
+        return named.most_common(1)[0][0] if named else ""
 
     def _excluded(self, doc: Doc, start: int, end: int) -> bool:
         span = doc[start:end]
@@ -94,11 +128,12 @@ class PlaceRules:
 
     def __call__(self, doc: Doc) -> Doc:
         taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
-        found = [
-            Span(doc, start, end, label="PLACE")
-            for _, start, end in self.matcher(doc)
-            if not taken.intersection(range(start, end)) and not self._excluded(doc, start, end)
-        ]
+        matches = [Span(doc, start, end, label="PLACE") for _, start, end in self.matcher(doc)]
+        county = self._county(doc, matches + [e for e in doc.ents if e.label_ == "PLACE"])
+        if county:
+            matches += [Span(doc, start, end, label="PLACE") for _, start, end in self._local_matcher(county)(doc)]
+        found = [s for s in matches
+                 if not taken.intersection(range(s.start, s.end)) and not self._excluded(doc, s.start, s.end)]
         if found:
             doc.ents = filter_spans(list(doc.ents) + filter_spans(found))
         return doc
@@ -106,12 +141,13 @@ class PlaceRules:
     def to_disk(self, path, exclude=tuple()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "names.json", {"provinces": self.provinces, "names": self.names})
+        srsly.write_msgpack(path / "names.msgpack", {"provinces": self.provinces, "names": self.names,
+                                                     "counties": self.counties, "local": self.local})
 
     def from_disk(self, path, exclude=tuple()) -> "PlaceRules":
-        data = srsly.read_json(Path(path) / "names.json")
+        data = srsly.read_msgpack(Path(path) / "names.msgpack")
         self.provinces = data["provinces"]
-        self._set_names(data["names"])
+        self._set_names(data["names"], data["counties"], data["local"])
         return self
 
 
