@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 
+from ..components import places  # noqa: F401  (registers doc._.county)
 from ..components.themes import SPANS_KEY
 from ..studio.annotations import SentenceAnnotation
 
@@ -63,4 +64,5 @@ def annotation_to_example(nlp: Language, annotation: SentenceAnnotation, report:
     reference.ents = ents
     reference.spans[SPANS_KEY] = [Span(reference, 0, len(reference), label=theme) for theme in annotation.themes]
     predicted = Doc(nlp.vocab, words=[t.text for t in reference], spaces=[bool(t.whitespace_) for t in reference])
+    predicted._.county = str(annotation.meta.get("place_code") or "") or None  # the document's county
     return Example(predicted, reference)
