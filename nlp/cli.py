@@ -7,8 +7,12 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wasabi import msg
+
+if TYPE_CHECKING:
+    from label_studio_sdk import LabelStudio
 
 ROOT = Path.cwd()
 RAW_DIR = Path("annotations/corpus/raw")
@@ -104,13 +108,14 @@ def cmd_sync(args) -> int:
     return 0
 
 
-def _studio_project(client, args) -> int:
+def _studio_project(client: LabelStudio, args: argparse.Namespace) -> int:
+    """``--project``, else the id of the project called ``--title``."""
     from .studio.workflow import find_project
 
     return args.project if args.project is not None else find_project(client, args.title)
 
 
-def cmd_studio_serve(args) -> int:
+def cmd_studio_serve(args: argparse.Namespace) -> int:
     import secrets
 
     from .studio.client import StudioError, connect
@@ -130,8 +135,8 @@ def cmd_studio_serve(args) -> int:
             if password:
                 print(f"web login: {user} / {password}")
         except StudioError:
-            msg.info(f"{args.data_dir} keeps the token and password of its first start "
-                     "(set LABEL_STUDIO_USER_TOKEN to choose them; the token is also under Account & Settings).")
+            msg.info(f"{args.data_dir} keeps the token and password printed at its first start "
+                     "(set LABEL_STUDIO_USER_TOKEN to that token to have it checked and printed again).")
         sys.stdout.flush()
         code = server.process.wait()
         msg.fail(f"Label Studio stopped by itself (exit {code}); see {server.log}")
@@ -143,7 +148,7 @@ def cmd_studio_serve(args) -> int:
         server.stop()
 
 
-def cmd_studio_init(args) -> int:
+def cmd_studio_init(args: argparse.Namespace) -> int:
     from .studio.client import connect
     from .studio.project import ensure_project
     from .studio.workflow import connect_ml_backend
@@ -158,7 +163,7 @@ def cmd_studio_init(args) -> int:
     return 0
 
 
-def cmd_studio_push(args) -> int:
+def cmd_studio_push(args: argparse.Namespace) -> int:
     from .studio.client import connect
     from .studio.tasks import sentence_tasks
     from .studio.workflow import corpus_tasks, push, raw_document
@@ -177,7 +182,7 @@ def cmd_studio_push(args) -> int:
     return 0
 
 
-def cmd_studio_pull(args) -> int:
+def cmd_studio_pull(args: argparse.Namespace) -> int:
     from .studio.client import connect
     from .studio.stats import export_stats, format_stats
     from .studio.workflow import pull
@@ -192,7 +197,7 @@ def cmd_studio_pull(args) -> int:
     return 0
 
 
-def cmd_studio_status(args) -> int:
+def cmd_studio_status(args: argparse.Namespace) -> int:
     from .studio.client import connect
     from .studio.workflow import status
 
@@ -202,7 +207,7 @@ def cmd_studio_status(args) -> int:
     return 0
 
 
-def cmd_studio_backend(args) -> int:
+def cmd_studio_backend(args: argparse.Namespace) -> int:
     from .studio.backend import backend_server
     from .studio.predictions import load_model, model_version
 
@@ -269,8 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--ml-backend", default=None, metavar="URL", help="connect this ML backend to the project")
     init.set_defaults(func=cmd_studio_init)
     push = studio.add_parser("push", parents=[target], help="import sentences as tasks with model predictions")
-    push.add_argument("--documents", nargs="+", metavar="DOC_ID", help="only these corpus documents")
-    push.add_argument("--files", nargs="+", type=Path, metavar="RAW.txt", help="new raw UTF-8 documents instead")
+    source = push.add_mutually_exclusive_group()
+    source.add_argument("--documents", nargs="+", metavar="DOC_ID", help="only these corpus documents")
+    source.add_argument("--files", nargs="+", type=Path, metavar="RAW.txt", help="new raw UTF-8 documents instead")
     push.add_argument("--model", type=Path, default=MODEL, help="model for predictions (default: %(default)s)")
     push.add_argument("--no-predictions", action="store_true", help="import the tasks without predictions")
     push.add_argument("--order", choices=("document", "uncertainty"), default="document",
