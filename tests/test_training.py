@@ -104,6 +104,12 @@ def summary(doc):
             [(e.start_char, e.end_char, e.label_, e.kb_id_) for e in doc.ents], doc._.themes)
 
 
+def test_theme_thresholds_come_from_the_config(loaded):
+    config = loaded.config["components"]["sentence_themes"]["thresholds"]
+    assert loaded.get_pipe("sentence_themes").cfg["thresholds"] == config
+    assert set(config) == {"转型", "生态", "民生"}
+
+
 def test_a_whole_report_in_one_call(loaded):
     report = next(d for d in read_documents(ROOT / "annotations" / "corpus" / "documents.jsonl")
                   if d.id == "wenxi-2021-report")
