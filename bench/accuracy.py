@@ -49,7 +49,7 @@ def tfidf_themes(train, test):
 
 def jieba_places(texts):
     import jieba
-    import jieba.posseg as posseg
+    from jieba import posseg
 
     jieba.setLogLevel(60)
     out = []

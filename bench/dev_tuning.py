@@ -17,7 +17,7 @@ import numpy
 import spacy
 
 from nlp.components.themes import THEMES
-from nlp.evaluation import prf, predict_sentences, score
+from nlp.evaluation import predict_sentences, prf, score
 from nlp.studio.annotations import ExportReport
 from nlp.training.reader import read_split
 

@@ -15,13 +15,12 @@ The keys of the returned dict are stable; ``training/metrics.json`` holds exactl
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from spacy.language import Language
 
 from .components import places  # noqa: F401  (registers doc._.county)
-
 from .components.themes import THEMES
 from .studio.annotations import ENTITY_LABELS, SentenceAnnotation
 

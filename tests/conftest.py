@@ -53,3 +53,23 @@ def tiny_model(tmp_path_factory) -> Path:
     result = train_tiny(output)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return output / "model-best"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real Label Studio server on a free local port, for one test module."""
+    pytest.importorskip("label_studio", reason="the studio extra is not installed")
+    from nlp.studio.server import start_server
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ML_BLOCK_LOCAL_IP", "false")  # the ML backend of the tests runs on 127.0.0.1
+        running = start_server(tmp_path_factory.mktemp("label-studio"), port=free_port())
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    from nlp.studio.client import connect
+
+    return connect(server.url, server.token)

@@ -4,9 +4,8 @@ import json
 
 import pytest
 
-from nlp.studio.annotations import ExportError, ExportReport, load_export, read_annotations
+from nlp.studio.annotations import ExportError, ExportReport, Span, load_export, read_annotations
 from nlp.studio.tasks import result_items
-from nlp.studio.annotations import Span
 
 
 def task(text, result, **extra):
@@ -46,7 +45,7 @@ def test_a_clean_task_is_read():
     ],
 )
 def test_bad_results_are_counted_not_silently_dropped(result, reason):
-    (annotation,), report = read([task("清徐县发展", result)])
+    _, report = read([task("清徐县发展", result)])
     assert report.skipped[reason] == 1
     assert report.examples[reason]
 

@@ -1,37 +1,14 @@
 """Against a real Label Studio server, started for this test session."""
 
-import socket
-
 import pytest
 
 from nlp.studio.annotations import load_export, read_annotations
 from nlp.studio.client import LABEL_CONFIG, StudioError, connect
 from nlp.studio.project import ensure_project, export_project, import_new_tasks
 
-from .conftest import GOLD
+from .conftest import GOLD, free_port
 
 pytestmark = pytest.mark.studio
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    pytest.importorskip("label_studio", reason="the studio extra is not installed")
-    from nlp.studio.server import start_server
-
-    running = start_server(tmp_path_factory.mktemp("label-studio"), port=free_port())
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    return connect(server.url, server.token)
 
 
 def as_import(task: dict) -> dict:

@@ -57,23 +57,6 @@ def wait_for(url: str, timeout: float = 120) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    pytest.importorskip("label_studio", reason="the studio extra is not installed")
-    from nlp.studio.server import start_server
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ML_BLOCK_LOCAL_IP", "false")  # the ML backend of the tests runs on 127.0.0.1
-        running = start_server(tmp_path_factory.mktemp("label-studio"), port=free_port())
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    return connect(server.url, server.token)
-
-
-@pytest.fixture(scope="module")
 def env(server) -> dict:
     return dict(os.environ, LABEL_STUDIO_URL=server.url, LABEL_STUDIO_API_KEY=server.token)
 

@@ -11,4 +11,4 @@ from .programmes import ProgrammeNormaliser
 from .sentences import PolicySentencizer, sentence_spans
 from .themes import SentenceThemes
 
-__all__ = ["PlaceLinker", "PlaceRules", "ProgrammeNormaliser", "ProgrammeRules", "PolicySentencizer", "SentenceThemes", "sentence_spans"]
+__all__ = ["PlaceLinker", "PlaceRules", "PolicySentencizer", "ProgrammeNormaliser", "ProgrammeRules", "SentenceThemes", "sentence_spans"]

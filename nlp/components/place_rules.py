@@ -22,8 +22,8 @@ Names are matched on whole tokens, so a name glued into a longer token is never 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import srsly
 from spacy.language import Language
@@ -138,13 +138,13 @@ class PlaceRules:
             doc.ents = filter_spans(list(doc.ents) + filter_spans(found))
         return doc
 
-    def to_disk(self, path, exclude=tuple()) -> None:
+    def to_disk(self, path, exclude=()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_msgpack(path / "names.msgpack", {"provinces": self.provinces, "names": self.names,
                                                      "counties": self.counties, "local": self.local})
 
-    def from_disk(self, path, exclude=tuple()) -> "PlaceRules":
+    def from_disk(self, path, exclude=()) -> PlaceRules:
         data = srsly.read_msgpack(Path(path) / "names.msgpack")
         self.provinces = data["provinces"]
         self._set_names(data["names"], data["counties"], data["local"])

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import srsly
 from spacy.language import Language
@@ -149,13 +149,13 @@ class PlaceLinker:
             yield self(doc)
 
     # -- serialisation ----------------------------------------------------------
-    def to_disk(self, path, exclude=tuple()) -> None:
+    def to_disk(self, path, exclude=()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_msgpack(path / "lexicon.msgpack", {"provinces": self.provinces, "entries": self.entries,
                                                        "index": self.index, "town_stems": self.town_stems})
 
-    def from_disk(self, path, exclude=tuple()) -> "PlaceLinker":
+    def from_disk(self, path, exclude=()) -> PlaceLinker:
         data = srsly.read_msgpack(Path(path) / "lexicon.msgpack")
         self.provinces = data["provinces"]
         self.entries = data["entries"]

@@ -15,7 +15,7 @@ removed and known variants grouped (``variants`` maps a variant to its canonical
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span

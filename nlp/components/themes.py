@@ -14,7 +14,7 @@ unchanged) and exposed through extension attributes:
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Optional
+from collections.abc import Callable, Iterable
 
 import numpy
 from spacy.language import Language
@@ -39,7 +39,7 @@ Doc.set_extension("theme_scores", default=None, force=True)
 def build_sentence_suggester() -> Suggester:
     """Suggest every sentence of a doc as one candidate span."""
 
-    def suggest(docs: Iterable[Doc], *, ops: Optional[Ops] = None) -> Ragged:
+    def suggest(docs: Iterable[Doc], *, ops: Ops | None = None) -> Ragged:
         ops = ops or get_current_ops()
         spans, lengths = [], []
         for doc in docs:
@@ -165,7 +165,7 @@ def make_sentence_themes(
     suggester: Suggester,
     spans_key: str,
     thresholds: dict,
-    scorer: Optional[Callable],
+    scorer: Callable | None,
 ) -> SentenceThemes:
     return SentenceThemes(
         nlp.vocab, model, suggester, name, spans_key=spans_key, thresholds=thresholds, scorer=scorer

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 THEMES = ("转型", "生态", "民生")
 ENTITY_LABELS = ("PLACE", "PROGRAMME")

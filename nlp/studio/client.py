@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import httpx
 from label_studio_sdk import LabelStudio
@@ -30,7 +31,7 @@ def connect(url: str | None = None, api_key: str | None = None, timeout: float =
     if not api_key:
         raise StudioError("No Label Studio token: set LABEL_STUDIO_API_KEY (or pass --api-key).")
     client = LabelStudio(base_url=url, api_key=api_key, timeout=timeout)
-    call(lambda: client.users.whoami(), url, what="connect")
+    call(lambda: client.users.whoami(request_options={"max_retries": 0}), url, what="connect")
     return client
 
 

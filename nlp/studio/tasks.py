@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..corpus.documents import Document
 from .annotations import SPAN_FROM_NAME, THEME_FROM_NAME, Span

@@ -44,6 +44,6 @@ def build_user_dict(export: str | None = None, splits: str | None = None,
     words = gazetteer_words(list(provinces))
     if export:
         words += train_entity_words(Path(export), Path(splits) if splits else None)
-    words = sorted(set(w for w in words if len(w) >= 2))
+    words = sorted({w for w in words if len(w) >= 2})
     digest = hashlib.sha1("\n".join(words).encode("utf-8")).hexdigest()[:12]
     return str(write_user_dict(words, cache_dir() / f"user-dict-{digest}.txt"))

@@ -16,8 +16,8 @@ reported once, with the alignment report, when the corpus is first read.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from spacy.language import Language
 from spacy.training import Example
