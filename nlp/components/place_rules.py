@@ -86,28 +86,37 @@ class PlaceRules:
         self.nlp = nlp
         self.name = name
         self.provinces = list(provinces)
-        self.names: list[str] = []
+        self.names: list[list[str]] = []  # each name as its tokens
         self.counties: dict[str, str] = {}
-        self.local: dict[str, list[str]] = {}
+        self.local: dict[str, list[list[str]]] = {}
         self.matcher = PhraseMatcher(nlp.vocab)
         self._local_matchers: dict[str, PhraseMatcher] = {}
 
     def initialize(self, get_examples=None, nlp=None, export: str | None = None, splits: str | None = None):
         names, counties, local = gazetteer_place_names(self.provinces)
         names += train_place_names(export, splits)
-        self._set_names(sorted({n for n in names if len(n) >= 2}), counties,
-                        {code: sorted({n for n in ns if len(n) >= 2}) for code, ns in local.items()})
+        self._set_names(self._tokenize(names), counties,
+                        {code: self._tokenize(county_names) for code, county_names in local.items()})
 
-    def _set_names(self, names: list[str], counties: dict[str, str], local: dict[str, list[str]]) -> None:
+    def _tokenize(self, names: Iterable[str]) -> list[list[str]]:
+        """Names (two characters or more) as token lists, tokenized once, at initialize."""
+        unique = sorted({n for n in names if len(n) >= 2})
+        return [[t.text for t in doc] for doc in self.nlp.tokenizer.pipe(unique)]
+
+    def _patterns(self, names: list[list[str]]) -> list[Doc]:
+        return [Doc(self.nlp.vocab, words=words, spaces=[False] * len(words)) for words in names]
+
+    def _set_names(self, names: list[list[str]], counties: dict[str, str],
+                   local: dict[str, list[list[str]]]) -> None:
         self.names, self.counties, self.local = names, counties, local
         self.matcher = PhraseMatcher(self.nlp.vocab)
-        self.matcher.add("PLACE", list(self.nlp.tokenizer.pipe(names)))
+        self.matcher.add("PLACE", self._patterns(names))
         self._local_matchers = {}
 
     def _local_matcher(self, county: str) -> PhraseMatcher:
         if county not in self._local_matchers:
             matcher = PhraseMatcher(self.nlp.vocab)
-            matcher.add("PLACE", list(self.nlp.tokenizer.pipe(self.local.get(county, []))))
+            matcher.add("PLACE", self._patterns(self.local.get(county, [])))
             self._local_matchers[county] = matcher
         return self._local_matchers[county]
 
@@ -118,10 +127,10 @@ class PlaceRules:
         named = Counter(self.counties[s.text] for s in spans if s.text in self.counties)
         return named.most_common(1)[0][0] if named else ""
 
-    def _excluded(self, doc: Doc, start: int, end: int) -> bool:
+    def _excluded(self, doc: Doc, text: str, start: int, end: int) -> bool:
         span = doc[start:end]
-        before = doc.text[span.start_char - 1] if span.start_char else ""
-        after = doc.text[span.end_char] if span.end_char < len(doc.text) else ""
+        before = text[span.start_char - 1] if span.start_char else ""
+        after = text[span.end_char] if span.end_char < len(text) else ""
         if before in OPENERS or after in CLOSERS:
             return True
         return end < len(doc) and doc[end].text.startswith(ORGANISATION_HEADS)
@@ -132,8 +141,9 @@ class PlaceRules:
         county = self._county(doc, matches + [e for e in doc.ents if e.label_ == "PLACE"])
         if county:
             matches += [Span(doc, start, end, label="PLACE") for _, start, end in self._local_matcher(county)(doc)]
+        text = doc.text
         found = [s for s in matches
-                 if not taken.intersection(range(s.start, s.end)) and not self._excluded(doc, s.start, s.end)]
+                 if not taken.intersection(range(s.start, s.end)) and not self._excluded(doc, text, s.start, s.end)]
         if found:
             doc.ents = filter_spans(list(doc.ents) + filter_spans(found))
         return doc

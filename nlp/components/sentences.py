@@ -7,6 +7,8 @@ A sentence boundary inside a token is moved to the token's start.
 
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -37,13 +39,13 @@ class PolicySentencizer:
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) == 0:
             return doc
-        starts = {0}
+        flags = numpy.full((len(doc), 1), -1, dtype="int64")  # -1: not a sentence start
+        flags[0, 0] = 1
         for start, end in split_sentences(doc.text, self.max_chars):
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is not None:
-                starts.add(span.start)
-        for token in doc:
-            token.is_sent_start = token.i in starts
+                flags[span.start, 0] = 1
+        doc.from_array([SENT_START], flags.astype("uint64"))  # spaCy's attribute arrays are uint64
         return doc
 
 
