@@ -145,7 +145,7 @@ def backend(tiny_model):
         yield url
     finally:
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=30)
+        _, stderr = process.communicate(timeout=180)
     assert process.returncode == 0, stderr[-2000:]
 
 
@@ -289,7 +289,7 @@ def test_serve_prints_url_and_token_once_and_stops_on_ctrl_c(tmp_path):
         assert connect(url, token).users.whoami().email
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=60)
+        process.wait(timeout=180)
         reader.join(timeout=10)
     assert process.returncode == 0
     with pytest.raises(httpx.TransportError):
