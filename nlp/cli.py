@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -115,8 +116,24 @@ def _studio_project(client: LabelStudio, args: argparse.Namespace) -> int:
     return args.project if args.project is not None else find_project(client, args.title)
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and SIGTERM stop a long-running command cleanly.
+
+    A process started in the background by a shell inherits an ignored SIGINT; the
+    handlers are installed explicitly so that the documented Ctrl-C works there too.
+    """
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def cmd_studio_serve(args: argparse.Namespace) -> int:
     import secrets
+
+    _stop_on_signals()
 
     from .studio.client import StudioError, connect
     from .studio.server import start_server
@@ -210,6 +227,8 @@ def cmd_studio_status(args: argparse.Namespace) -> int:
 def cmd_studio_backend(args: argparse.Namespace) -> int:
     from .studio.backend import backend_server
     from .studio.predictions import load_model, model_version
+
+    _stop_on_signals()
 
     nlp = load_model(args.model)
     try:
