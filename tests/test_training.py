@@ -91,7 +91,7 @@ def summary(doc):
 
 def test_theme_thresholds_come_from_the_config(loaded):
     config = loaded.config["components"]["sentence_themes"]["thresholds"]
-    assert loaded.get_pipe("sentence_themes").cfg["thresholds"] == pytest.approx(config)
+    assert loaded.get_pipe("sentence_themes").thresholds == pytest.approx(config)
     assert set(config) == {"转型", "生态", "民生"}
 
 
@@ -121,3 +121,14 @@ def test_two_processes_give_the_same_result(loaded):
     single = [summary(doc) for doc in loaded.pipe(texts, batch_size=2)]
     double = [summary(doc) for doc in loaded.pipe(texts, batch_size=2, n_process=2)]
     assert single == double
+
+
+def test_char_variant_differs_from_base_only_in_the_segmenter():
+    from spacy.util import load_config
+
+    base, char = (load_config(ROOT / "configs" / name, interpolate=False) for name in ("base.cfg", "char.cfg"))
+    assert (base["nlp"]["tokenizer"]["segmenter"], char["nlp"]["tokenizer"]["segmenter"]) == ("pkuseg", "char")
+    for config in (base, char):
+        del config["nlp"]["tokenizer"]["segmenter"]
+        config["initialize"]["tokenizer"] = {}
+    assert base == char

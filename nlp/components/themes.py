@@ -2,9 +2,11 @@
 
 ``sentence_themes`` is spaCy's ``spancat`` with two changes: the suggester proposes each
 sentence (the annotation unit) as the only candidate span, and each theme has its own
-decision threshold. Predictions are written to ``doc.spans["themes"]`` (one span per
-sentence and assigned theme, as ``spancat`` does, so spaCy's scorer and training work
-unchanged) and exposed through extension attributes:
+decision threshold. Its default model is ``policy_nlp.SpanCharBOW.v1``, a bag of character
+n-grams per sentence (see ``sentence_bow``); any ``spancat`` model can be configured instead.
+Predictions are written to ``doc.spans["themes"]`` (one span per sentence and assigned
+theme, as ``spancat`` does, so spaCy's scorer and training work unchanged) and exposed
+through extension attributes:
 
 * ``sent._.themes``: the themes assigned to a sentence (list, possibly empty)
 * ``sent._.theme_scores``: theme → probability for that sentence
@@ -24,6 +26,7 @@ from spacy.util import registry
 from thinc.api import Config, Ops, get_current_ops
 from thinc.types import Ragged
 
+from . import sentence_bow  # noqa: F401  (registers policy_nlp.SpanCharBOW.v1)
 from .sentences import sentence_spans
 
 THEMES = ("转型", "生态", "民生")
@@ -55,26 +58,10 @@ def build_sentence_suggester() -> Suggester:
 DEFAULT_MODEL = Config().from_str(
     """
 [model]
-@architectures = "spacy.SpanCategorizer.v1"
-
-[model.reducer]
-@layers = "spacy.mean_max_reducer.v1"
-hidden_size = 128
-
-[model.scorer]
-@layers = "spacy.LinearLogistic.v1"
+@architectures = "policy_nlp.SpanCharBOW.v1"
+ngram_size = 2
+length = 262144
 nO = null
-nI = null
-
-[model.tok2vec]
-@architectures = "spacy.HashEmbedCNN.v2"
-pretrained_vectors = null
-width = 96
-depth = 4
-embed_size = 2000
-window_size = 1
-maxout_pieces = 3
-subword_features = true
 """
 )["model"]
 
@@ -96,11 +83,13 @@ class SentenceThemes(SpanCategorizer):
             scorer=scorer,
             add_negative_label=False,
         )
-        self.cfg["thresholds"] = dict(thresholds)
+        # An attribute, not part of ``cfg``: the config decides, also when loading a trained
+        # pipeline with other thresholds (``spacy.load(path, config=...)``).
+        self.thresholds = dict(thresholds)
 
     def _threshold_vector(self) -> numpy.ndarray:
         default = self.cfg["threshold"]
-        return numpy.array([self.cfg["thresholds"].get(label, default) for label in self.labels])
+        return numpy.array([self.thresholds.get(label, default) for label in self.labels])
 
     def _make_span_group_multilabel(self, doc: Doc, indices, scores) -> SpanGroup:
         group = SpanGroup(doc, name=self.key)
