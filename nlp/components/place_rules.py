@@ -42,6 +42,7 @@ ORGANISATION_HEADS = (
 GENERIC_DIVISIONS = ("城区", "郊区", "矿区", "新区", "开发区", "示范区", "高新区", "园区", "管委会")
 OPENERS = ("《", "“", "\"", "「")
 CLOSERS = ("》", "”", "\"", "」", "·")
+TokenizedName = tuple[str, ...]
 
 
 def gazetteer_place_names(provinces: Iterable[str]) -> tuple[list[str], dict[str, str], dict[str, list[str]]]:
@@ -98,19 +99,22 @@ class PlaceRules:
         self._set_names(self._tokenize(names), counties,
                         {code: self._tokenize(county_names) for code, county_names in local.items()})
 
-    def _tokenize(self, names: Iterable[str]) -> list[list[str]]:
-        """Names (two characters or more) as token lists, tokenized once, at initialize."""
+    def _tokenize(self, names: Iterable[str]) -> list[TokenizedName]:
+        """Names (two characters or more) as token tuples, tokenized once, at initialize."""
         unique = sorted({n for n in names if len(n) >= 2})
-        return [[t.text for t in doc] for doc in self.nlp.tokenizer.pipe(unique)]
+        return [tuple(t.text for t in doc) for doc in self.nlp.tokenizer.pipe(unique)]
 
-    def _patterns(self, names: list[list[str]]) -> list[Doc]:
-        return [Doc(self.nlp.vocab, words=words, spaces=[False] * len(words)) for words in names]
+    def _patterns(self, names: list[TokenizedName]) -> list[Doc]:
+        return [Doc(self.nlp.vocab, words=list(words), spaces=[False] * len(words)) for words in names]
 
-    def _set_names(self, names: list[list[str]], counties: dict[str, str],
-                   local: dict[str, list[list[str]]]) -> None:
-        self.names, self.counties, self.local = names, counties, local
+    def _set_names(self, names: Iterable[Iterable[str]], counties: dict[str, str],
+                   local: dict[str, Iterable[Iterable[str]]]) -> None:
+        # Tuples of strings: the garbage collector stops tracking them (see places.Entry).
+        self.names = [tuple(name) for name in names]
+        self.counties = counties
+        self.local = {code: [tuple(name) for name in county_names] for code, county_names in local.items()}
         self.matcher = PhraseMatcher(self.nlp.vocab)
-        self.matcher.add("PLACE", self._patterns(names))
+        self.matcher.add("PLACE", self._patterns(self.names))
         self._local_matchers = {}
 
     def _local_matcher(self, county: str) -> PhraseMatcher:

@@ -47,17 +47,28 @@ Span.set_extension("place", default=None, force=True)
 Doc.set_extension("county", default=None, force=True)
 
 
-def _entry(d: Division) -> list:
-    return [d.name, d.level, d.code, list(d.parents), list(d.parent_codes), d.short]
+# A lexicon entry: (name, level, code, parents, parent_codes, short). Entries and index
+# values are tuples of strings, which Python's garbage collector stops tracking: a loaded
+# pipeline then adds tens of thousands of objects to the heap but nothing to each collection.
+Entry = tuple[str, str, str, tuple[str, ...], tuple[str, ...], str]
+
+
+def _entry(d: Division) -> Entry:
+    return (d.name, d.level, d.code, tuple(d.parents), tuple(d.parent_codes), d.short)
+
+
+def _frozen(entry: list) -> Entry:
+    name, level, code, parents, parent_codes, short = entry
+    return (name, level, code, tuple(parents), tuple(parent_codes), short)
 
 
 class PlaceLinker:
     def __init__(self, name: str, provinces: list[str]):
         self.name = name
         self.provinces = list(provinces)
-        self.entries: list[list] = []
-        self.index: dict[str, list[int]] = {}
-        self.town_stems: dict[str, list[int]] = {}
+        self.entries: list[Entry] = []
+        self.index: dict[str, tuple[int, ...]] = {}
+        self.town_stems: dict[str, tuple[int, ...]] = {}
 
     # -- building ---------------------------------------------------------------
     def initialize(self, get_examples: Callable | None = None, nlp: Language | None = None) -> None:
@@ -79,8 +90,8 @@ class PlaceLinker:
             stem = _TOWN_SUFFIX.sub("", name) if level == "town" else ""
             if len(stem) >= 2 and stem != name:
                 stems[stem].append(i)
-        self.index = dict(index)
-        self.town_stems = dict(stems)
+        self.index = {key: tuple(ids) for key, ids in index.items()}
+        self.town_stems = {stem: tuple(ids) for stem, ids in stems.items()}
 
     # -- linking ----------------------------------------------------------------
     def _county_of(self, value: str | None) -> str:
@@ -93,16 +104,16 @@ class PlaceLinker:
                 return self.entries[i][2]
         return ""
 
-    def _candidates(self, text: str) -> list[int]:
-        return self.index.get(text, [])
+    def _candidates(self, text: str) -> tuple[int, ...]:
+        return self.index.get(text, ())
 
-    def _in_county(self, candidates: list[int], county_code: str) -> list[int]:
+    def _in_county(self, candidates: tuple[int, ...], county_code: str) -> list[int]:
         return [i for i in candidates if county_code in self.entries[i][4] or self.entries[i][2] == county_code]
 
-    def resolve(self, text: str, county_code: str) -> list | None:
+    def resolve(self, text: str, county_code: str) -> Entry | None:
         candidates = self._candidates(text)
         if not candidates:
-            local = self._in_county(self.town_stems.get(text, []), county_code) if county_code else []
+            local = self._in_county(self.town_stems.get(text, ()), county_code) if county_code else []
             return self.entries[local[0]] if len(local) == 1 else None
         if len(candidates) == 1:
             return self.entries[candidates[0]]
@@ -136,7 +147,7 @@ class PlaceLinker:
             if entry is not None:
                 name, level, code, parents = entry[:4]
                 ent.kb_id_ = code
-                ent._.place = {"name": name, "level": level, "code": code, "parents": parents}
+                ent._.place = {"name": name, "level": level, "code": code, "parents": list(parents)}
             elif _NATURAL.search(ent.text):
                 ent._.place = {"name": ent.text, "level": "natural", "code": "", "parents": []}
             elif _REGION.search(ent.text):
@@ -158,9 +169,9 @@ class PlaceLinker:
     def from_disk(self, path, exclude=()) -> PlaceLinker:
         data = srsly.read_msgpack(Path(path) / "lexicon.msgpack")
         self.provinces = data["provinces"]
-        self.entries = data["entries"]
-        self.index = data["index"]
-        self.town_stems = data["town_stems"]
+        self.entries = [_frozen(entry) for entry in data["entries"]]
+        self.index = {key: tuple(ids) for key, ids in data["index"].items()}
+        self.town_stems = {stem: tuple(ids) for stem, ids in data["town_stems"].items()}
         return self
 
 
