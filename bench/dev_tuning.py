@@ -5,20 +5,29 @@
 1. Rule-component ablation: entity scores of the trained ``ner`` with and without the
    rule components ``place_rules`` (gazetteer) and ``programme_rules`` (quoted numbered
    formulas), added after it (rules fill gaps, never overwrite).
-2. Per-theme decision thresholds: the threshold that maximises dev F1 for each theme.
+2. Per-theme decision thresholds: the threshold that maximises F1 for each theme, on dev
+   with the trained model, and on out-of-fold predictions of a cross-validation by
+   document over train + dev (more sentences, so a steadier choice; the config uses it).
+3. Theme model: ``sentence_themes`` alone with each candidate model, trained on the train
+   split with the same loop and scored on dev (macro-F1 at threshold 0.5 and at the best
+   threshold per theme), next to TF-IDF + logistic regression.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 from pathlib import Path
 
 import numpy
 import spacy
+from accuracy import tfidf_themes  # bench/accuracy.py
+from spacy.util import fix_random_seed, load_config, minibatch
 
 from nlp.components.themes import THEMES
 from nlp.evaluation import predict_sentences, prf, score
 from nlp.studio.annotations import ExportReport
+from nlp.training.examples import AlignmentReport, annotation_to_example
 from nlp.training.reader import read_split
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,24 +56,108 @@ def ablation(model: Path, dev, export: Path, splits: Path) -> None:
         print(f"{name:<22}{cells[0]:>22}{cells[1]:>22}{m['ALL']['f']:>8.3f}")
 
 
-def thresholds(model: Path, dev) -> None:
-    nlp = spacy.load(model, exclude=list(RULES))
-    probabilities = []
+THRESHOLD_GRID = numpy.round(numpy.arange(0.05, 0.951, 0.05), 2)
+
+
+def theme_probabilities(nlp, dev) -> dict[str, numpy.ndarray]:
+    """Theme → probability per dev sentence, as ``sentence_themes`` of ``nlp`` scores it."""
+    rows = []
     for doc in nlp.pipe(a.text for a in dev):
         sent_scores = [s._.theme_scores or {} for s in doc.sents]
-        probabilities.append({t: max((s.get(t, 0.0) for s in sent_scores), default=0.0) for t in THEMES})
+        rows.append({t: max((s.get(t, 0.0) for s in sent_scores), default=0.0) for t in THEMES})
+    return {t: numpy.array([row[t] for row in rows]) for t in THEMES}
+
+
+def theme_f1(probabilities: numpy.ndarray, gold: numpy.ndarray, threshold: float) -> float:
+    predicted = probabilities >= threshold
+    tp, fp, fn = (predicted & gold).sum(), (predicted & ~gold).sum(), (~predicted & gold).sum()
+    return prf(int(tp), int(fp), int(fn))["f"]
+
+
+def best_threshold(probabilities: numpy.ndarray, gold: numpy.ndarray) -> float:
+    return float(max(THRESHOLD_GRID, key=lambda t: theme_f1(probabilities, gold, t)))
+
+
+def cross_validated_thresholds(model: Path, annotations, folds: int, epochs: int) -> None:
+    """Thresholds from out-of-fold probabilities: the configured theme model is trained on
+    all but one fold of documents and scores the held-out fold, for each fold in turn."""
+    architecture = load_config(model / "config.cfg")["components"]["sentence_themes"]["model"]
+    doc_ids = sorted({a.doc_id for a in annotations})
+    fold_of = {doc_id: i % folds for i, doc_id in enumerate(doc_ids)}
+    held_out, probabilities = [], {t: [] for t in THEMES}
+    for fold in range(folds):
+        train = [a for a in annotations if fold_of[a.doc_id] != fold]
+        test = [a for a in annotations if fold_of[a.doc_id] == fold]
+        for theme, p in theme_probabilities(train_theme_model(model, architecture, train, epochs), test).items():
+            probabilities[theme].append(p)
+        held_out += test
+    print(f"\n{folds}-fold cross-validation over the {len(doc_ids)} train and dev documents ({len(held_out)} sentences)")
+    print(f"{'theme':<8}{'best threshold':>16}{'F1 there':>10}{'F1 at 0.5':>11}")
+    for theme in THEMES:
+        gold = numpy.array([theme in a.themes for a in held_out])
+        p = numpy.concatenate(probabilities[theme])
+        best = best_threshold(p, gold)
+        print(f"{theme:<8}{best:>16.2f}{theme_f1(p, gold, best):>10.3f}{theme_f1(p, gold, 0.5):>11.3f}")
+
+
+def thresholds(model: Path, dev) -> None:
+    probabilities = theme_probabilities(spacy.load(model, exclude=list(RULES)), dev)
     print(f"\n{'theme':<8}{'best threshold':>16}{'dev F1 there':>14}{'dev F1 at 0.5':>15}")
     for theme in THEMES:
         gold = numpy.array([theme in a.themes for a in dev])
-        p = numpy.array([x[theme] for x in probabilities])
+        best = best_threshold(probabilities[theme], gold)
+        print(f"{theme:<8}{best:>16.2f}{theme_f1(probabilities[theme], gold, best):>14.3f}"
+              f"{theme_f1(probabilities[theme], gold, 0.5):>15.3f}")
 
-        def f1(t):
-            pred = p >= t
-            return prf(int((pred & gold).sum()), int((pred & ~gold).sum()), int((~pred & gold).sum()))["f"]
 
-        grid = numpy.round(numpy.arange(0.1, 0.91, 0.05), 2)
-        best = max(grid, key=f1)
-        print(f"{theme:<8}{best:>16.2f}{f1(best):>14.3f}{f1(0.5):>15.3f}")
+def char_bow(ngram_size: int) -> dict:
+    return {"@architectures": "policy_nlp.SpanCharBOW.v1", "ngram_size": ngram_size, "length": 262144, "nO": None}
+
+
+THEME_MODELS = {
+    "char 1-grams, BOW": char_bow(1),
+    "char 1-2-grams, BOW": char_bow(2),
+    "char 1-3-grams, BOW": char_bow(3),
+    "pooled CNN over tokens": {
+        "@architectures": "spacy.SpanCategorizer.v1",
+        "reducer": {"@layers": "spacy.mean_max_reducer.v1", "hidden_size": 128},
+        "scorer": {"@layers": "spacy.LinearLogistic.v1", "nO": None, "nI": None},
+        "tok2vec": {"@architectures": "spacy.HashEmbedCNN.v2", "pretrained_vectors": None, "width": 96,
+                    "depth": 4, "embed_size": 2000, "window_size": 1, "maxout_pieces": 3,
+                    "subword_features": True},
+    },
+}
+
+
+def train_theme_model(model: Path, architecture: dict, train, epochs: int):
+    """The trained pipeline's tokenizer and sentencizer with a fresh ``sentence_themes``
+    of ``architecture``, trained on the ``train`` annotations."""
+    pipeline = load_config(model / "config.cfg")["nlp"]["pipeline"]
+    nlp = spacy.load(model, exclude=[name for name in pipeline if name != "policy_sentencizer"])
+    themes = nlp.add_pipe("sentence_themes", config={"model": architecture})
+    examples = [annotation_to_example(nlp, a, AlignmentReport()) for a in train]
+    fix_random_seed(0)
+    themes.initialize(lambda: examples, nlp=nlp)
+    optimizer = nlp.create_optimizer()
+    for _ in range(epochs):
+        random.shuffle(examples)
+        for batch in minibatch(examples, 32):
+            themes.update(batch, sgd=optimizer, drop=0.2)
+    return nlp
+
+
+def theme_models(model: Path, train, dev, epochs: int) -> None:
+    gold = {t: numpy.array([t in a.themes for a in dev]) for t in THEMES}
+    print(f"\n{'dev themes macro-F1':<28}{'at 0.5':>8}{'at best':>9}   per theme at best")
+    for name, architecture in THEME_MODELS.items():
+        probabilities = theme_probabilities(train_theme_model(model, architecture, train, epochs), dev)
+        at_half = [theme_f1(probabilities[t], gold[t], 0.5) for t in THEMES]
+        at_best = [theme_f1(probabilities[t], gold[t], best_threshold(probabilities[t], gold[t])) for t in THEMES]
+        per_theme = " ".join(f"{t} {f:.3f}" for t, f in zip(THEMES, at_best))
+        print(f"{name:<28}{numpy.mean(at_half):>8.3f}{numpy.mean(at_best):>9.3f}   {per_theme}")
+    tfidf = score(dev, tfidf_themes(train, dev))["themes"]
+    print(f"{'TF-IDF char 1-3 + LogReg':<28}{numpy.mean([tfidf[t]['f'] for t in THEMES]):>8.3f}{'–':>9}   "
+          + " ".join(f"{t} {tfidf[t]['f']:.3f}" for t in THEMES))
 
 
 def main() -> None:
@@ -72,11 +165,16 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=ROOT / "training" / "model-best")
     parser.add_argument("--export", type=Path, default=ROOT / "annotations" / "exports" / "gold.json")
     parser.add_argument("--splits", type=Path, default=ROOT / "annotations" / "splits.json")
+    parser.add_argument("--epochs", type=int, default=10, help="training epochs of each theme model")
+    parser.add_argument("--folds", type=int, default=5, help="folds of the threshold cross-validation")
     args = parser.parse_args()
+    train = read_split(args.export, "train", args.splits, ExportReport())
     dev = read_split(args.export, "dev", args.splits, ExportReport())
     print(f"Dev split: {len(dev)} sentences\n")
     ablation(args.model, dev, args.export, args.splits)
     thresholds(args.model, dev)
+    cross_validated_thresholds(args.model, train + dev, args.folds, args.epochs)
+    theme_models(args.model, train, dev, args.epochs)
 
 
 if __name__ == "__main__":

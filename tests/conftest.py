@@ -27,8 +27,6 @@ TINY_TRAINING = [
     "--training.eval_frequency", "4",
     "--corpora.train.limit", "60",
     "--corpora.dev.limit", "30",
-    "--components.tok2vec.model.encode.width", "32",
-    "--components.tok2vec.model.encode.depth", "1",
 ]
 
 
