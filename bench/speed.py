@@ -3,8 +3,9 @@
     python bench/speed.py [--model training/model-best]
 
 Measures characters per second of: spacy_pkuseg called directly; the pipeline's
-tokenizer alone; spaCy's ``char`` segmenter; the full pipeline. Also model load time and
-peak resident memory (of this process, after each stage).
+tokenizer alone; spaCy's ``char`` segmenter; the full pipeline; and, with ``--char-model``,
+the full pipeline trained with ``configs/char.cfg``. Also model load time, peak resident
+memory (of this process, after each stage) and the seconds each pipeline component takes.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def timed(label, texts, run, results):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=ROOT / "training" / "model-best")
+    parser.add_argument("--char-model", type=Path, default=None,
+                        help="a model trained with configs/char.cfg, e.g. training-char/model-best")
     args = parser.parse_args()
     texts = [d.text for d in read_documents(ROOT / "annotations" / "corpus" / "documents.jsonl")]
     results: list = []
@@ -53,6 +56,10 @@ def main() -> None:
     char_nlp = spacy.blank("zh")
     timed("spaCy char segmenter", texts, lambda ts: [char_nlp.make_doc(t) for t in ts], results)
     timed("full pipeline", texts, lambda ts: list(nlp.pipe(ts, batch_size=4)), results)
+    if args.char_model:
+        char_model = spacy.load(args.char_model)
+        timed("char-segmenter pipeline", texts, lambda ts: list(char_model.pipe(ts, batch_size=4)), results)
+    per_component = component_seconds(nlp, texts)
 
     print(f"Corpus: {len(texts)} documents, {sum(map(len, texts)):,} characters. Model load: {load_seconds:.2f} s\n")
     print(f"{'stage':<26}{'chars/s':>12}{'seconds':>10}{'peak RSS MB':>14}")
@@ -61,6 +68,23 @@ def main() -> None:
     tokenizer = next(r for r in results if r[0] == "pipeline tokenizer only")
     full = next(r for r in results if r[0] == "full pipeline")
     print(f"\nfull pipeline / tokenizer time: {full[2] / tokenizer[2]:.2f}x")
+    print(f"\n{'component':<26}{'seconds':>10}")
+    for name, seconds in per_component.items():
+        print(f"{name:<26}{seconds:>10.2f}")
+
+
+def component_seconds(nlp, texts) -> dict[str, float]:
+    """Seconds each component of ``nlp`` takes over ``texts``, run in pipeline order."""
+    docs = [nlp.make_doc(t) for t in texts]
+    seconds = {}
+    for name, component in nlp.pipeline:
+        start = time.perf_counter()
+        if hasattr(component, "pipe"):
+            docs = list(component.pipe(docs, batch_size=4))
+        else:
+            docs = [component(doc) for doc in docs]
+        seconds[name] = time.perf_counter() - start
+    return seconds
 
 
 if __name__ == "__main__":
