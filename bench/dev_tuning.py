@@ -78,17 +78,16 @@ def best_threshold(probabilities: numpy.ndarray, gold: numpy.ndarray) -> float:
     return float(max(THRESHOLD_GRID, key=lambda t: theme_f1(probabilities, gold, t)))
 
 
-def cross_validated_thresholds(model: Path, annotations, folds: int, epochs: int) -> None:
-    """Thresholds from out-of-fold probabilities: the configured theme model is trained on
-    all but one fold of documents and scores the held-out fold, for each fold in turn."""
-    architecture = load_config(model / "config.cfg")["components"]["sentence_themes"]["model"]
+def cross_validated_thresholds(nlp, architecture: dict, annotations, folds: int, epochs: int) -> None:
+    """Thresholds from out-of-fold probabilities: the theme model ``architecture`` is trained
+    on all but one fold of documents and scores the held-out fold, for each fold in turn."""
     doc_ids = sorted({a.doc_id for a in annotations})
     fold_of = {doc_id: i % folds for i, doc_id in enumerate(doc_ids)}
     held_out, probabilities = [], {t: [] for t in THEMES}
     for fold in range(folds):
         train = [a for a in annotations if fold_of[a.doc_id] != fold]
         test = [a for a in annotations if fold_of[a.doc_id] == fold]
-        for theme, p in theme_probabilities(train_theme_model(model, architecture, train, epochs), test).items():
+        for theme, p in theme_probabilities(train_theme_model(nlp, architecture, train, epochs), test).items():
             probabilities[theme].append(p)
         held_out += test
     print(f"\n{folds}-fold cross-validation over the {len(doc_ids)} train and dev documents ({len(held_out)} sentences)")
@@ -129,11 +128,17 @@ THEME_MODELS = {
 }
 
 
-def train_theme_model(model: Path, architecture: dict, train, epochs: int):
-    """The trained pipeline's tokenizer and sentencizer with a fresh ``sentence_themes``
-    of ``architecture``, trained on the ``train`` annotations."""
+def sentencizer_pipeline(model: Path):
+    """The trained pipeline's tokenizer and sentencizer, without its other components."""
     pipeline = load_config(model / "config.cfg")["nlp"]["pipeline"]
-    nlp = spacy.load(model, exclude=[name for name in pipeline if name != "policy_sentencizer"])
+    return spacy.load(model, exclude=[name for name in pipeline if name != "policy_sentencizer"])
+
+
+def train_theme_model(nlp, architecture: dict, train, epochs: int):
+    """``nlp`` with a fresh ``sentence_themes`` of ``architecture`` (replacing the previous
+    one), trained on the ``train`` annotations."""
+    if "sentence_themes" in nlp.pipe_names:
+        nlp.remove_pipe("sentence_themes")
     themes = nlp.add_pipe("sentence_themes", config={"model": architecture})
     examples = [annotation_to_example(nlp, a, AlignmentReport()) for a in train]
     fix_random_seed(0)
@@ -146,11 +151,11 @@ def train_theme_model(model: Path, architecture: dict, train, epochs: int):
     return nlp
 
 
-def theme_models(model: Path, train, dev, epochs: int) -> None:
+def theme_models(nlp, train, dev, epochs: int) -> None:
     gold = {t: numpy.array([t in a.themes for a in dev]) for t in THEMES}
     print(f"\n{'dev themes macro-F1':<28}{'at 0.5':>8}{'at best':>9}   per theme at best")
     for name, architecture in THEME_MODELS.items():
-        probabilities = theme_probabilities(train_theme_model(model, architecture, train, epochs), dev)
+        probabilities = theme_probabilities(train_theme_model(nlp, architecture, train, epochs), dev)
         at_half = [theme_f1(probabilities[t], gold[t], 0.5) for t in THEMES]
         at_best = [theme_f1(probabilities[t], gold[t], best_threshold(probabilities[t], gold[t])) for t in THEMES]
         per_theme = " ".join(f"{t} {f:.3f}" for t, f in zip(THEMES, at_best))
@@ -173,8 +178,10 @@ def main() -> None:
     print(f"Dev split: {len(dev)} sentences\n")
     ablation(args.model, dev, args.export, args.splits)
     thresholds(args.model, dev)
-    cross_validated_thresholds(args.model, train + dev, args.folds, args.epochs)
-    theme_models(args.model, train, dev, args.epochs)
+    sentencizer = sentencizer_pipeline(args.model)
+    configured = load_config(args.model / "config.cfg")["components"]["sentence_themes"]["model"]
+    cross_validated_thresholds(sentencizer, configured, train + dev, args.folds, args.epochs)
+    theme_models(sentencizer, train, dev, args.epochs)
 
 
 if __name__ == "__main__":

@@ -39,19 +39,10 @@ def span_char_ngrams(ngram_size: int) -> Model[SpanBatch, SparseFeatures]:
 def _ngrams_forward(model: Model, docs_spans: SpanBatch, is_train: bool):
     docs, spans = docs_spans
     bounds, spans_per_doc = _on_cpu(spans.dataXd), _on_cpu(spans.lengths)
-    batch_keys, batch_counts, batch_lengths = [], [], []
-    offset = 0
-    for doc, n_spans in zip(docs, spans_per_doc):
-        keys, counts, lengths = _doc_span_ngrams(doc, bounds[offset : offset + n_spans], model.attrs["ngram_size"])
-        batch_keys.append(keys)
-        batch_counts.append(counts)
-        batch_lengths.append(lengths)
-        offset += n_spans
-    features = (
-        numpy.concatenate(batch_keys) if batch_keys else numpy.zeros((0,), dtype="uint64"),
-        numpy.concatenate(batch_counts) if batch_counts else numpy.zeros((0,), dtype="f"),
-        numpy.concatenate(batch_lengths) if batch_lengths else numpy.zeros((0,), dtype="int32"),
-    )
+    offsets = numpy.concatenate([[0], numpy.cumsum(spans_per_doc)]).astype(int)
+    per_doc = [_doc_span_ngrams(doc, bounds[offsets[i] : offsets[i + 1]], model.attrs["ngram_size"])
+               for i, doc in enumerate(docs)]
+    features = tuple(numpy.concatenate(parts) for parts in zip(*per_doc)) if per_doc else _no_features(0)
     return features, lambda d_features: []
 
 
@@ -62,8 +53,6 @@ def _doc_span_ngrams(doc: Doc, bounds: numpy.ndarray, ngram_size: int) -> Sparse
     document are counted at once with array operations rather than one by one.
     """
     n_spans = len(bounds)
-    if n_spans == 0:
-        return numpy.zeros((0,), dtype="uint64"), numpy.zeros((0,), dtype="f"), numpy.zeros((0,), dtype="int32")
     text = doc.text
     kept = numpy.fromiter((not c.isspace() for c in text), dtype=bool, count=len(text))
     chars = numpy.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype("uint64")[kept]
@@ -83,7 +72,7 @@ def _doc_span_ngrams(doc: Doc, bounds: numpy.ndarray, ngram_size: int) -> Sparse
         span_ids.append(ids)
         keys.append(grams[first[ids] + within])
     if not keys:
-        return numpy.zeros((0,), dtype="uint64"), numpy.zeros((0,), dtype="f"), numpy.zeros((n_spans,), dtype="int32")
+        return _no_features(n_spans)
     span_ids, keys = numpy.concatenate(span_ids), numpy.concatenate(keys)
     order = numpy.lexsort((keys, span_ids))
     span_ids, keys = span_ids[order], keys[order]
@@ -93,6 +82,11 @@ def _doc_span_ngrams(doc: Doc, bounds: numpy.ndarray, ngram_size: int) -> Sparse
     counts = numpy.diff(numpy.append(run_starts, len(keys))).astype("f")
     lengths = numpy.bincount(span_ids[run_starts], minlength=n_spans).astype("int32")
     return keys[run_starts], counts, lengths
+
+
+def _no_features(n_spans: int) -> SparseFeatures:
+    """No keys and no counts, for ``n_spans`` spans of length 0."""
+    return numpy.zeros((0,), dtype="uint64"), numpy.zeros((0,), dtype="f"), numpy.zeros((n_spans,), dtype="int32")
 
 
 def _on_cpu(array) -> numpy.ndarray:
