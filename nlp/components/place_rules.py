@@ -159,8 +159,8 @@ class PlaceRules:
                                                      "counties": self.counties, "local": self.local})
 
     def from_disk(self, path, exclude=()) -> PlaceRules:
-        data = srsly.read_msgpack(Path(path) / "names.msgpack")
-        self.provinces = data["provinces"]
+        data = srsly.read_msgpack(Path(path) / "names.msgpack", use_list=False)  # arrays as tuples
+        self.provinces = list(data["provinces"])
         self._set_names(data["names"], data["counties"], data["local"])
         return self
 

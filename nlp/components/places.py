@@ -57,11 +57,6 @@ def _entry(d: Division) -> Entry:
     return (d.name, d.level, d.code, tuple(d.parents), tuple(d.parent_codes), d.short)
 
 
-def _frozen(entry: list) -> Entry:
-    name, level, code, parents, parent_codes, short = entry
-    return (name, level, code, tuple(parents), tuple(parent_codes), short)
-
-
 class PlaceLinker:
     def __init__(self, name: str, provinces: list[str]):
         self.name = name
@@ -166,9 +161,9 @@ class PlaceLinker:
         srsly.write_msgpack(path / "lexicon.msgpack", {"provinces": self.provinces, "entries": self.entries})
 
     def from_disk(self, path, exclude=()) -> PlaceLinker:
-        data = srsly.read_msgpack(Path(path) / "lexicon.msgpack")
-        self.provinces = data["provinces"]
-        self.entries = [_frozen(entry) for entry in data["entries"]]
+        data = srsly.read_msgpack(Path(path) / "lexicon.msgpack", use_list=False)  # arrays as tuples
+        self.provinces = list(data["provinces"])
+        self.entries = list(data["entries"])
         self._build_index()  # derived from the entries: 0.05 s, so not stored
         return self
 
