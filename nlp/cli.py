@@ -20,6 +20,7 @@ RAW_DIR = Path("annotations/corpus/raw")
 SOURCES = Path("annotations/corpus/sources.json")
 DOCUMENTS = Path("annotations/corpus/documents.jsonl")
 SPLITS = Path("annotations/splits.json")
+SAMPLE = Path("annotations/sample.json")
 EXPORTS = Path("annotations/exports")
 JUDGEMENTS = Path("annotations/judgements")
 GOLD_PROJECT = "Policy gold corpus"
@@ -41,11 +42,44 @@ def cmd_corpus_build(args) -> int:
     return 0
 
 
+def cmd_corpus_sample(args) -> int:
+    from .corpus.documents import read_documents
+    from .corpus.sampling import build_sample, read_sample, write_sample
+
+    sizes = {}
+    for item in args.size:
+        level, _, number = item.partition("=")
+        if not number.isdigit():
+            msg.fail(f"--size {item!r}: expected LEVEL=N, e.g. city=150.")
+            return 1
+        sizes[level] = int(number)
+    annotated = set()
+    if args.judgements.exists():
+        with args.judgements.open(encoding="utf-8") as lines:
+            annotated = {json.loads(line)["doc_id"] for line in lines if line.strip()}
+    already = read_sample(args.output)
+    documents = [d for d in read_documents(args.documents) if d.id in already or d.id not in annotated]
+    unsized = sorted({d.level for d in documents} - set(sizes))
+    if unsized:
+        msg.fail(f"No --size for level(s) {', '.join(unsized)} of the documents to sample.")
+        return 1
+    sample = build_sample(documents, sizes, args.seed)
+    lost = [d for d, indices in already.items() if not set(indices) <= set(sample["documents"][d]["sentences"])]
+    if lost:
+        msg.fail(f"The new sample drops sentences already sampled in {', '.join(lost)}: "
+                 f"keep the seed and do not shrink the sizes.")
+        return 1
+    write_sample(sample, args.output)
+    total = sum(len(entry["sentences"]) for entry in sample["documents"].values())
+    msg.good(f"{len(sample['documents'])} documents, {total} sentences sampled → {args.output}")
+    return 0
+
+
 def cmd_stats(args) -> int:
     from .studio.stats import export_stats, format_stats
 
-    table, report = export_stats(args.export, args.splits)
-    print(format_stats(table))
+    tables, report = export_stats(args.export, args.splits)
+    print(format_stats(tables))
     for line in report.lines():
         print(line)
     return 0
@@ -55,11 +89,22 @@ def cmd_agreement(args) -> int:
     from .studio.agreement import agreement, split_by_annotator
     from .studio.annotations import load_export, read_annotations
 
+    from .corpus.sampling import read_sample
+
+    sampled = set(read_sample(args.sample)) if args.sample else None
+    if args.sample and not sampled:
+        msg.fail(f"{args.sample}: no sampled documents.")
+        return 1
+
+    def read(path: Path, **options) -> list:
+        annotations = read_annotations(load_export(path), **options)
+        return [a for a in annotations if sampled is None or a.doc_id in sampled]
+
     if args.second:
-        first = read_annotations(load_export(args.export))
-        second = read_annotations(load_export(args.second))
+        first = read(args.export)
+        second = read(args.second)
     else:
-        groups = split_by_annotator(read_annotations(load_export(args.export), every_annotator=True))
+        groups = split_by_annotator(read(args.export, every_annotator=True))
         if len(groups) < 2:
             msg.fail(f"{args.export}: annotations of only {len(groups)} annotator(s); agreement needs two.")
             return 1
@@ -207,8 +252,8 @@ def cmd_studio_pull(args: argparse.Namespace) -> int:
     client = connect(args.url, args.api_key)
     result = pull(client, _studio_project(client, args), args.output)
     msg.good(result.line(args.output))
-    table, report = export_stats(args.output, SPLITS)
-    print(format_stats(table))
+    tables, report = export_stats(args.output, SPLITS)
+    print(format_stats(tables))
     for line in report.lines():
         print(line)
     return 0
@@ -259,6 +304,16 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--output", type=Path, default=DOCUMENTS)
     build.set_defaults(func=cmd_corpus_build)
 
+    sample = corpus.add_parser("sample", help="draw the gold sample of the documents not annotated in full")
+    sample.add_argument("--size", action="append", default=[], metavar="LEVEL=N",
+                        help="sentences per document of a level, e.g. --size province=120 --size city=150")
+    sample.add_argument("--seed", type=int, default=2026)
+    sample.add_argument("--documents", type=Path, default=DOCUMENTS)
+    sample.add_argument("--judgements", type=Path, default=JUDGEMENTS / "gold.jsonl",
+                        help="documents with judgements here (and not in the sample) are annotated in full")
+    sample.add_argument("--output", type=Path, default=SAMPLE)
+    sample.set_defaults(func=cmd_corpus_sample)
+
     annotations = commands.add_parser("annotations", help="gold annotations").add_subparsers(
         dest="command", required=True)
     stats = annotations.add_parser("stats", help="counts per split and checks of an export")
@@ -269,6 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
     agree.add_argument("export", type=Path, help="an export with two annotators, or the first of two exports")
     agree.add_argument("second", type=Path, nargs="?", help="a second export of the same sentences")
     agree.add_argument("--json", type=Path, help="also write the figures and disagreements as JSON")
+    agree.add_argument("--sample", type=Path,
+                       help="only the documents of this sample file (e.g. annotations/sample.json)")
     agree.set_defaults(func=cmd_agreement)
     sync = annotations.add_parser("sync", help="judgements → Label Studio → annotations/exports/")
     sync.add_argument("--url", default=os.environ.get("LABEL_STUDIO_URL"))

@@ -38,12 +38,19 @@ def prf(tp: int, fp: int, fn: int) -> dict:
     return {"p": round(p, 4), "r": round(r, 4), "f": round(f, 4), "support": tp + fn}
 
 
-def predict_sentences(nlp: Language, gold: list[SentenceAnnotation], batch_size: int = 64) -> list[SentencePrediction]:
-    """Run a pipeline over the gold sentences, each with its document's county as context."""
+def predict_sentences(nlp: Language, gold: list[SentenceAnnotation], batch_size: int = 64,
+                      with_county: bool = True) -> list[SentencePrediction]:
+    """Run a pipeline over the gold sentences, each alone.
+
+    With ``with_county`` each sentence gets its document's place as ``doc._.county`` (the
+    context a caller that knows the document can give); without, the sentence is passed
+    as other code would pass it, with no context at all.
+    """
     docs = []
     for g in gold:
         doc = nlp.make_doc(g.text)
-        doc._.county = str(g.meta.get("place_code") or g.meta.get("place") or "") or None
+        if with_county:
+            doc._.county = str(g.meta.get("place_code") or g.meta.get("place") or "") or None
         docs.append(doc)
     predictions = []
     for doc in nlp.pipe(docs, batch_size=batch_size):
@@ -95,6 +102,15 @@ def score(gold: list[SentenceAnnotation], predicted: list[SentencePrediction],
         "themes_macro_f": round(sum(s["f"] for s in theme_scores.values()) / len(theme_scores), 4),
         "theme_share_mae": round(sum(errors) / len(errors), 4) if errors else 0.0,
     }
+
+
+def evaluate_held_out(nlp: Language, gold_by_split: dict[str, list[SentenceAnnotation]]) -> dict[str, dict]:
+    """Scores on every held-out split, with the document's county and without (``SPLIT-no-county``)."""
+    results = {}
+    for split, gold in gold_by_split.items():
+        results[split] = score(gold, predict_sentences(nlp, gold))
+        results[f"{split}-no-county"] = score(gold, predict_sentences(nlp, gold, with_county=False))
+    return results
 
 
 def format_table(metrics: dict) -> str:

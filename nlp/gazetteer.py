@@ -106,14 +106,15 @@ def load_divisions() -> tuple[Division, ...]:
     return tuple(parse_divisions(text))
 
 
+def find_division(name: str, levels: tuple[str, ...] = ("province", "city", "county")) -> Division | None:
+    """The division of one of ``levels`` called ``name`` (official or short name), if unique."""
+    matches = [d for d in load_divisions() if d.level in levels and name in (d.name, d.short)]
+    return matches[0] if len(matches) == 1 else None
+
+
 def find_county(name: str) -> Division | None:
     """The county-level (or city-level) division called ``name``, if it is unique.
 
     ``name`` may be the official name (清徐县) or the short form (清徐).
     """
-    matches = [
-        d
-        for d in load_divisions()
-        if d.level in ("city", "county") and name in (d.name, d.short)
-    ]
-    return matches[0] if len(matches) == 1 else None
+    return find_division(name, ("city", "county"))

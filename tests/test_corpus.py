@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from nlp.corpus.cleaning import CorpusError, read_raw, repair_masking
+from nlp.corpus.cleaning import CorpusError, clean_report_lines, is_web_report, read_raw, repair_masking
 from nlp.corpus.documents import build_corpus, write_documents
 from nlp.corpus.splitting import split_sentences
 
@@ -30,9 +30,9 @@ EXPECTED = {
 }
 
 
-def test_fourteen_documents_with_places_and_codes(corpus):
+def test_first_fourteen_documents_with_places_and_codes(corpus):
     documents, _ = corpus
-    assert {d: (doc.place, doc.place_code) for d, doc in documents.items()} == EXPECTED
+    assert {d: (documents[d].place, documents[d].place_code) for d in EXPECTED} == EXPECTED
     assert documents["wenxi-2021-report"].title == "2021年闻喜县政府工作报告"
     assert documents["shuozhou-2021-report"].genre == "report"
     assert documents["anze-2024-news"].genre == "news"
@@ -142,6 +142,84 @@ def test_corpus_build_command(tmp_path):
         [sys.executable, "-m", "nlp.cli", "corpus", "build", "--output", str(out)],
         cwd=ROOT, capture_output=True, text=True, check=True,
     )
-    assert "14 documents" in result.stdout
-    assert len(out.read_text(encoding="utf-8").splitlines()) == 14
+    assert "70 documents" in result.stdout
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 70
     assert json.loads(out.read_text(encoding="utf-8").splitlines()[0])["sentences"]
+
+
+def test_provincial_and_city_reports_with_province_level_and_code(corpus):
+    documents, _ = corpus
+    assert len(documents) == 70
+    provincial = [d for d in documents.values() if d.level == "province"]
+    cities = [d for d in documents.values() if d.level == "city" and d.source.startswith("city-")]
+    assert len(provincial) == 31 and len({d.province for d in provincial}) == 31
+    assert len(cities) == 25 and len({d.province for d in cities}) == 25
+    guangdong = documents["guangdong-2026-report"]
+    assert (guangdong.place, guangdong.place_code, guangdong.year) == ("广东省", "440000", 2026)
+    dali = documents["dali-2023-report"]
+    assert (dali.place, dali.province, dali.place_code) == ("大理白族自治州", "云南省", "532900")
+
+
+# A web page as scraped (the Shanghai report, abridged): widgets, title block, source and
+# date lines, then the report, then the page's trailer.
+WEB_PAGE = """下载
+打印
+【字号：
+加大
+】
+2026年上海市政府工作报告
+——2026年2月3日在上海市第十六届人民代表大会第四次会议上
+来源：解放日报
+时间：2026-02-09
+上海市市长 龚 正
+各位代表：
+现在，我代表上海市人民政府，向大会报告工作，请予审议。
+一、2025年工作回顾
+（一）全力促进经济平稳健康发展
+污染防治攻坚战连续5年获国家考核优秀等次，PM
+2.5
+年平均浓度保持在20微克/立方米左右。
+（
+三）改革开放持续深化、互促共进。
+巩固“一降三减”［1］良好态势，四大主导产业［2］占GDP比重提升。
+省长卢东亮在省十四届人大五次会议上作政府工作报告。本报记者阮洋摄
+注释
+［1］一降三减：降低成本、减税、减费、减负。
+相关报道：
+扫一扫在手机打开当前页
+123""".split("\n")
+
+
+def test_web_report_keeps_the_report_and_counts_what_it_removed():
+    assert is_web_report(WEB_PAGE)
+    kept, removed = clean_report_lines(WEB_PAGE)
+    assert kept == [
+        "现在，我代表上海市人民政府，向大会报告工作，请予审议。",
+        "一、2025年工作回顾",                       # headings stay, numbering as text
+        "（一）全力促进经济平稳健康发展",
+        "污染防治攻坚战连续5年获国家考核优秀等次，PM2.5年平均浓度保持在20微克/立方米左右。",
+        "（三）改革开放持续深化、互促共进。",
+        "巩固“一降三减”良好态势，四大主导产业占GDP比重提升。",
+        "注释",
+        "［1］一降三减：降低成本、减税、减费、减负。",  # the note itself is report text
+    ]
+    assert removed == {"header": 11, "rejoined": 3, "footnote_marker": 2, "photo_caption": 1, "trailer": 3}
+
+
+def test_pages_without_a_greeting_line_use_the_line_cleaner():
+    assert not is_web_report(["各位代表：现在，我代表县人民政府向大会报告工作。", "一、工作回顾"])
+
+
+def test_every_new_raw_file_loses_no_report_text(corpus):
+    documents, report = corpus
+    for document in documents.values():
+        if document.level != "province":
+            continue
+        counts = report.removed[document.source]
+        assert set(counts) <= {"header", "trailer", "widget", "photo_caption", "footnote_marker",
+                               "rejoined", "blank", "page_counter"}, document.id
+        assert document.sentence_texts()[0].startswith(("现在", "我代表", "我受")), document.id
+        assert document.sentence_texts()[-1].endswith(("！", "。", "!")), document.id
+        lines = set(document.text.split("\n"))
+        for dirt in ("扫一扫在手机打开当前页", "相关报道：", "【字号：", "责任编辑：", "打印本页", "下载", "收藏"):
+            assert dirt not in lines, (document.id, dirt)

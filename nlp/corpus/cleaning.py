@@ -10,6 +10,20 @@ build can report exactly what it dropped and nothing disappears silently:
 ``credit``       source, author, photographer and editor lines, copyright notices
 ``caption``      photo captions and infographic labels: short lines that are not sentences
 ``blank``        empty lines
+
+Government work reports published as web pages (the greeting 各位代表 on a line of its own)
+are cleaned by :func:`clean_report_lines`, which knows where a report starts and ends and
+keeps every line of the report itself, section headings included:
+
+``header``         title block before the greeting: title, session line, speaker, source,
+                   date, photo caption, page widgets (the title is kept as metadata)
+``trailer``        what follows the report on the page: related links, share and print
+                   buttons, editor lines, QR-code prompts
+``widget``         download/print/font-size buttons left inside the page
+``photo_caption``  a photo's caption line (… 摄)
+``footnote_marker`` an inline footnote reference such as ［3］ (the note itself is kept)
+``rejoined``       a line broken inside a sentence by the page's markup (PM / 2.5 / 年平均浓度),
+                   joined back to its neighbours
 """
 
 from __future__ import annotations
@@ -18,7 +32,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-REMOVED_KINDS = ("navigation", "guidelines", "page_counter", "date_line", "credit", "caption", "blank")
+REMOVED_KINDS = ("navigation", "guidelines", "page_counter", "date_line", "credit", "caption", "blank",
+                 "header", "trailer", "widget", "photo_caption", "footnote_marker", "rejoined")
 
 # Words the source site wrapped in asterisks, sometimes with the characters shuffled
 # (*党**, *共中** for 中共, *服务性** for 性服务 in 生产性服务业, *生活性** in 生活性服务业).
@@ -122,3 +137,82 @@ def clean_lines(lines: list[str]) -> tuple[list[str], Counter]:
         else:
             removed[kind] += 1
     return kept, removed
+
+
+_REPORT_GREETING = re.compile(r"^各位代表[：:，,！!]?$")
+_REPORT_TRAILER = re.compile(
+    r"^(相关报道|相关文档|相关附件|相关链接|扫一扫在手机打开当前页|责任编辑|分享到|打印本页|关闭窗口|编辑[:：]"
+    r"|》》点击图片|（来源[:：])"
+)
+_WIDGET = re.compile(r"^(下载|打印|全屏|收藏|【字[号体][:：]?|加大|还原|减小|大|中|小|】|【|>|首页|分享[:：]?|×|-{3,})$")
+_PHOTO_CAPTION = re.compile(r"(记者|摄影).{0,12}摄$")
+_FOOTNOTE_MARKER = re.compile(r"(?<=\S)［\d{1,3}］")
+_SENTENCE_OPEN_END = re.compile(r"[。！？!?；;：:”’」』）)》】]$")
+_OPENING_ONLY = re.compile(r"^[（(“《「]+$")
+BROKEN_FRAGMENT_MAX_CHARS = 6
+BROKEN_LINE_MIN_CHARS = 12
+
+
+def is_web_report(lines: list[str]) -> bool:
+    """Whether ``lines`` hold a government work report with its greeting on a line of its own."""
+    return any(_REPORT_GREETING.match(line.strip()) for line in lines)
+
+
+def _rejoin_broken_lines(lines: list[str], removed: Counter) -> list[str]:
+    """Join ``line / short fragment / next line`` triples split inside a sentence, and a line
+    holding only an opening bracket or quote to the line it opens."""
+    lines = list(lines)
+    joined: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        while (
+            index + 2 < len(lines)
+            and len(line) >= BROKEN_LINE_MIN_CHARS
+            and not _SENTENCE_OPEN_END.search(line)
+            and 0 < len(lines[index + 1]) <= BROKEN_FRAGMENT_MAX_CHARS
+            and lines[index + 2]
+        ):
+            line = line + lines[index + 1] + lines[index + 2]
+            removed["rejoined"] += 2
+            index += 2
+        if _OPENING_ONLY.match(line) and index + 1 < len(lines):
+            lines[index + 1] = line + lines[index + 1]
+            removed["rejoined"] += 1
+        else:
+            joined.append(line)
+        index += 1
+    return joined
+
+
+def clean_report_lines(lines: list[str]) -> tuple[list[str], Counter]:
+    """Keep the report between its greeting and the page's trailer; count what was removed.
+
+    Everything before the first greeting line is the page header; everything from the first
+    trailer line on is the page's trailer. Inside the report only page widgets, photo
+    captions, blank lines and inline footnote markers go; headings and notes stay.
+    """
+    stripped = [raw.strip() for raw in lines]
+    start = next(i for i, line in enumerate(stripped) if _REPORT_GREETING.match(line))
+    removed: Counter = Counter()
+    removed["header"] = sum(1 for line in stripped[: start + 1] if line)
+    body: list[str] = []
+    for index in range(start + 1, len(stripped)):
+        line = stripped[index]
+        if _REPORT_TRAILER.match(line):
+            removed["trailer"] += sum(1 for rest in stripped[index:] if rest)
+            break
+        if not line:
+            removed["blank"] += 1
+        elif _WIDGET.match(line):
+            removed["widget"] += 1
+        elif _PHOTO_CAPTION.search(line):
+            removed["photo_caption"] += 1
+        elif _PAGE_COUNTER.match(line) or (line.isdigit() and index == len(stripped) - 1):
+            removed["page_counter"] += 1
+        else:
+            line, markers = _FOOTNOTE_MARKER.subn("", line)
+            removed["footnote_marker"] += markers
+            body.append(line)
+    body = _rejoin_broken_lines(body, removed)
+    return body, +removed

@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..gazetteer import find_county
-from .cleaning import CorpusError, clean_lines, read_raw, repair_masking
+from ..gazetteer import find_division
+from .cleaning import CorpusError, clean_lines, clean_report_lines, is_web_report, read_raw, repair_masking
 from .splitting import split_sentences
 
 _LISTING_HEADLINE = re.compile(r"^\s*•\s*【(?P<place>[^】]+?)招商】\s*(?P<title>.+?)\s*$")
@@ -32,6 +32,8 @@ class Document:
     source: str
     text: str
     sentences: list[tuple[int, int]] = field(default_factory=list)
+    province: str = ""
+    level: str = ""
 
     def sentence_texts(self) -> list[str]:
         return [self.text[start:end] for start, end in self.sentences]
@@ -66,10 +68,10 @@ def _split_listing(lines: list[str]) -> list[tuple[str, str, list[str]]]:
 
 
 def _place_code(place: str, source: str) -> str:
-    county = find_county(place)
-    if county is None:
-        raise CorpusError(f"{source}: place {place!r} is not a unique county or city in the gazetteer.")
-    return county.code
+    division = find_division(place)
+    if division is None:
+        raise CorpusError(f"{source}: place {place!r} is not a unique province, city or county in the gazetteer.")
+    return division.code
 
 
 def build_file(path: Path, entries: list[dict], report: BuildReport) -> list[Document]:
@@ -95,7 +97,7 @@ def build_file(path: Path, entries: list[dict], report: BuildReport) -> list[Doc
                 f"{path.name}: document {entry['id']} is about {headline_place}, "
                 f"sources.json says {entry['place']}."
             )
-        kept, dropped = clean_lines(body)
+        kept, dropped = clean_report_lines(body) if is_web_report(body) else clean_lines(body)
         removed.update(dropped)
         if not kept:
             raise CorpusError(f"{path.name}: document {entry['id']} has no text after cleaning.")
@@ -111,6 +113,8 @@ def build_file(path: Path, entries: list[dict], report: BuildReport) -> list[Doc
                 source=path.name,
                 text=cleaned,
                 sentences=split_sentences(cleaned),
+                province=entry.get("province", ""),
+                level=entry.get("level", ""),
             )
         )
     # The listing's own tail (guidelines, counters) is removed with the last document.

@@ -3,35 +3,59 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
-from ..training.splits import load_splits
-from .annotations import ENTITY_LABELS, THEMES, ExportReport, load_export, read_annotations
+from ..training.splits import SPLITS, load_splits
+from .annotations import ENTITY_LABELS, THEMES, ExportReport, SentenceAnnotation, load_export, read_annotations
 
 
-def export_stats(export: Path, splits: Path | None) -> tuple[dict, ExportReport]:
-    report = ExportReport()
-    annotations = read_annotations(load_export(export), report)
-    by_doc = load_splits(splits) if splits else {}
+GROUPINGS = ("split", "level", "province")
+
+
+def _count(annotations: list[SentenceAnnotation], group_of: Callable[[SentenceAnnotation], str]) -> dict[str, Counter]:
     table: dict[str, Counter] = defaultdict(Counter)
+    documents: dict[str, set] = defaultdict(set)
     for a in annotations:
-        row = table[by_doc.get(a.doc_id, a.split) or "unassigned"]
+        group = group_of(a)
+        row = table[group]
         row["sentences"] += 1
         row["no theme"] += not a.themes
         for theme in a.themes:
             row[theme] += 1
         for span in a.spans:
             row[span.label] += 1
-        row["documents"] = 0
-    for split in table:
-        table[split]["documents"] = len({a.doc_id for a in annotations
-                                         if (by_doc.get(a.doc_id, a.split) or "unassigned") == split})
-    return dict(table), report
+        documents[group].add(a.doc_id)
+    for group, ids in documents.items():
+        table[group]["documents"] = len(ids)
+    return dict(table)
 
 
-def format_stats(table: dict) -> str:
+def export_stats(export: Path, splits: Path | None) -> tuple[dict[str, dict[str, Counter]], ExportReport]:
+    """Counts per split, per document level and per province (``{grouping: {group: counts}}``)."""
+    report = ExportReport()
+    annotations = read_annotations(load_export(export), report)
+    by_doc = load_splits(splits) if splits else {}
+    tables = {
+        "split": _count(annotations, lambda a: by_doc.get(a.doc_id, a.split) or "unassigned"),
+        "level": _count(annotations, lambda a: str(a.meta.get("level") or "unknown")),
+        "province": _count(annotations, lambda a: str(a.meta.get("province") or "unknown")),
+    }
+    return tables, report
+
+
+def _order(grouping: str, group: str) -> tuple:
+    known = {"split": SPLITS, "level": ("province", "city", "county")}.get(grouping, ())
+    return (known.index(group) if group in known else len(known), group)
+
+
+def format_stats(tables: dict[str, dict[str, Counter]]) -> str:
     columns = ["documents", "sentences", *THEMES, "no theme", *ENTITY_LABELS]
-    lines = [f"{'split':<8}" + "".join(f"{c:>11}" for c in columns)]
-    for split in sorted(table, key=lambda s: ("train", "dev", "test").index(s) if s in ("train", "dev", "test") else 9):
-        lines.append(f"{split:<8}" + "".join(f"{table[split][c]:>11}" for c in columns))
-    return "\n".join(lines)
+    lines = []
+    for grouping, table in tables.items():
+        width = max([len(grouping), *map(len, table)]) + 2
+        lines.append(f"{grouping:<{width}}" + "".join(f"{c:>11}" for c in columns))
+        for group in sorted(table, key=lambda g: _order(grouping, g)):
+            lines.append(f"{group:<{width}}" + "".join(f"{table[group][c]:>11}" for c in columns))
+        lines.append("")
+    return "\n".join(lines).rstrip()

@@ -26,6 +26,8 @@ def sentence_tasks(documents: Iterable[Document], split_of: dict[str, str]) -> l
                         "title": document.title,
                         "place": document.place,
                         "place_code": document.place_code,
+                        "province": document.province,
+                        "level": document.level,
                         "year": document.year,
                         "genre": document.genre,
                         "split": split_of.get(document.id, ""),

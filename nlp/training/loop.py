@@ -1,4 +1,4 @@
-"""The job behind ``train.py``: train with spaCy, then evaluate on the test split."""
+"""The job behind ``train.py``: train with spaCy, then evaluate on every held-out split."""
 
 from __future__ import annotations
 
@@ -14,15 +14,17 @@ from spacy.cli.train import train as spacy_train
 from wasabi import msg
 
 from .. import components, segmentation  # noqa: F401  (registers factories and functions)
-from ..evaluation import format_table, predict_sentences, score
+from ..evaluation import evaluate_held_out, format_table
 from ..studio.annotations import ExportError, ExportReport
 from . import lexicon  # noqa: F401  (registers the user dictionary function)
 from .reader import read_split
+from .splits import HELD_OUT_SPLITS
 
 USAGE = """python train.py CONFIG [--output DIR] [--gpu-id N] [--section.key value ...]
 
 Train the pipeline described by CONFIG (e.g. configs/base.cfg) on the train split of the
-Label Studio exports, select on dev, evaluate on test. Overrides use spaCy's syntax:
+Label Studio exports, select on dev, evaluate on every held-out split (test, ood-test),
+with and without each sentence's county. Overrides use spaCy's syntax:
   python train.py configs/base.cfg --training.max_epochs 3 --system.seed 1
 Writes OUTPUT/model-best, OUTPUT/model-last and OUTPUT/metrics.json (default: training/)."""
 
@@ -39,12 +41,13 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, dict]:
     return args, parse_config_overrides(rest)
 
 
-def evaluate_test(model_dir: Path, export: Path, splits: Path | None) -> dict:
-    nlp = spacy.load(model_dir)
-    gold = read_split(export, "test", splits, ExportReport())
+def evaluate_held_out_splits(model_dir: Path, export: Path, splits: Path | None) -> dict[str, dict]:
+    """Scores of the trained model on every held-out split that has annotations."""
+    gold = {split: read_split(export, split, splits, ExportReport()) for split in HELD_OUT_SPLITS}
+    gold = {split: annotations for split, annotations in gold.items() if annotations}
     if not gold:
-        raise ExportError(f"{export}: no annotated sentence in the test split.")
-    return score(gold, predict_sentences(nlp, gold))
+        raise ExportError(f"{export}: no annotated sentence in the held-out splits ({', '.join(HELD_OUT_SPLITS)}).")
+    return evaluate_held_out(spacy.load(model_dir), gold)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,11 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         msg.fail(str(error))
         return 1
     seconds = time.time() - started
-    msg.divider("Test split")
-    metrics = evaluate_test(args.output / "model-best", args.test or export, splits)
-    metrics["training_seconds"] = round(seconds, 1)
-    metrics["config"] = str(args.config)
-    print(format_table(metrics))
+    scores = evaluate_held_out_splits(args.output / "model-best", args.test or export, splits)
+    for name, split_scores in scores.items():
+        msg.divider(f"{name} split" if not name.endswith("-no-county") else f"{name[:-10]} split, sentences without county")
+        print(format_table(split_scores))
+    metrics = {**scores, "training_seconds": round(seconds, 1), "config": str(args.config)}
     (args.output / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
     msg.good(f"Metrics written to {args.output / 'metrics.json'} (training took {seconds / 60:.1f} min)")
     return 0

@@ -5,14 +5,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-SPLITS = ("train", "dev", "test")
+SPLITS = ("train", "dev", "test", "ood-test")
+HELD_OUT_SPLITS = ("test", "ood-test")
+NOTES_KEY = "why"
 
 
 def load_splits(path: Path) -> dict[str, str]:
-    """Map each document id to its split; a document in two splits is an error."""
+    """Map each document id to its split; a document in two splits is an error.
+
+    The file maps each split to its document ids; the key ``why`` holds the reasons for
+    the choice (per split, and per held-out province) and is not a split.
+    """
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     by_doc: dict[str, str] = {}
     for split, doc_ids in data.items():
+        if split == NOTES_KEY:
+            continue
         if split not in SPLITS:
             raise ValueError(f"{path}: unknown split {split!r} (expected one of {', '.join(SPLITS)}).")
         for doc_id in doc_ids:
