@@ -4,13 +4,14 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
+from nlp.components.county import DocumentCounty
 from nlp.components.places import PlaceLinker
 from nlp.components.programmes import DEFAULT_VARIANTS, canonical_programme, programme_kind
 
 
 @pytest.fixture(scope="module")
 def linker():
-    component = PlaceLinker("place_linker", ["山西省"])
+    component = PlaceLinker("place_linker", [])  # the whole country
     component.initialize()
     return component
 
@@ -20,7 +21,11 @@ def link(linker, words, places, county=None):
     doc = spacy.tokens.Doc(nlp.vocab, words=words, spaces=[False] * len(words))
     doc.ents = [Span(doc, i, i + 1, label="PLACE") for i in places]
     doc._.county = county
-    return linker(doc)
+    return linker(COUNTY(doc))
+
+
+COUNTY = DocumentCounty("document_county", min_mentions=1)
+COUNTY.initialize()
 
 
 def test_official_and_short_names_link_to_counties(linker):
@@ -47,6 +52,24 @@ def test_natural_features_and_unknown_places(linker):
     doc = link(linker, ["汾河", "和", "不存在村"], [0, 2])
     assert doc.ents[0]._.place == {"name": "汾河", "level": "natural", "code": "", "parents": []}
     assert doc.ents[1]._.place is None and doc.ents[1].kb_id_ == ""
+
+
+def test_places_beyond_the_administrative_tree(linker):
+    doc = link(linker, ["阿联酋", "迪拜", "长三角", "洞庭湖", "香港"], [0, 1, 2, 3, 4])
+    levels = [(e._.place["name"], e._.place["level"]) for e in doc.ents]
+    assert levels == [("阿拉伯联合酋长国", "country"), ("迪拜", "foreign_city"), ("长三角", "region"),
+                      ("洞庭湖", "natural"), ("香港特别行政区", "province")]
+
+
+def test_former_names_link_to_the_division_that_replaced_them(linker):
+    doc = link(linker, ["襄樊"], [0])
+    assert doc.ents[0].kb_id_ == "420600" and doc.ents[0]._.place["name"] == "襄樊市"
+
+
+def test_villages_resolve_only_inside_their_county(linker):
+    assert link(linker, ["七里坡村"], [0]).ents[0]._.place is None
+    doc = link(linker, ["七里坡村"], [0], county="140823")
+    assert doc.ents[0]._.place["level"] == "village" and doc.ents[0]._.place["parents"][0] == "闻喜县"
 
 
 def test_ambiguous_names_stay_unlinked(linker):

@@ -4,6 +4,7 @@ Importing this package registers the factories; installed entry points make spaC
 import it by itself when a pipeline that uses them is loaded.
 """
 
+from .county import DocumentCounty
 from .place_rules import PlaceRules
 from .places import PlaceLinker
 from .programme_rules import ProgrammeRules
@@ -11,4 +12,4 @@ from .programmes import ProgrammeNormaliser
 from .sentences import PolicySentencizer, sentence_spans
 from .themes import SentenceThemes
 
-__all__ = ["PlaceLinker", "PlaceRules", "PolicySentencizer", "ProgrammeNormaliser", "ProgrammeRules", "SentenceThemes", "sentence_spans"]
+__all__ = ["DocumentCounty", "PlaceLinker", "PlaceRules", "PolicySentencizer", "ProgrammeNormaliser", "ProgrammeRules", "SentenceThemes", "sentence_spans"]

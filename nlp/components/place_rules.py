@@ -1,22 +1,28 @@
 """Gazetteer place rules: mark known place names the statistical ``ner`` missed.
 
-Runs after ``ner`` and only fills gaps (tokens already in an entity are left alone). The
-names, built at ``initialize``, are
+Runs after ``ner`` and ``document_county`` and only fills gaps (characters already in an
+entity are left alone). The names (:mod:`nlp.place_names`), built at ``initialize``, are
 
-* everywhere: the gazetteer's provinces, and the cities, counties and towns (镇, 乡) of the
-  configured provinces, with the short names of cities and counties (generic district
-  names such as 城区 or 示范区 excepted), plus the PLACE texts of the train split that
-  annotators marked in at least half of the train sentences containing them;
-* in a document about one county (``doc._.county``, or the county named most often):
-  also that county's towns without their suffix (上郭 for 上郭乡) and its villages.
+* everywhere: provinces, cities, counties and towns (镇, 乡) of the whole country (or of
+  ``provinces`` for towns, when given), with the short names of provinces, cities,
+  counties and countries (generic district names and common words such as 惠民 excepted);
+  former names; foreign countries and cities; macro-regions; rivers, lakes and mountains;
+  plus the PLACE texts of the train split that annotators marked in at least half of the
+  train sentences containing them;
+* in a document about one county (``doc._.county_code``): also that county's towns
+  without their suffix (上郭 for 上郭乡) and its villages.
+
+Names are found in the characters of the text, not in its tokens, so the segmenter's cuts
+do not matter: when a name starts or ends inside a token, the token is split at the
+name's boundary. A name inside a longer token is taken only when it is three characters or
+more, or when the rest of the token is a bound word such as 驻 (驻稷) or 段 (朔州段), so that
+common words containing a short name (长治久安) are left alone.
 
 A match is skipped where the schema says a place is not marked:
 
 * inside a title, brand or programme: directly after 《 or “, or directly before 》 or ”;
-* inside the name of a body, school or organisation: the next token starts with one of
+* inside the name of a body, school or organisation: the text goes on with one of
   ``ORGANISATION_HEADS`` (县委, 人民政府, 一中, 农商, 第 …).
-
-Names are matched on whole tokens, so a name glued into a longer token is never split.
 """
 
 from __future__ import annotations
@@ -25,46 +31,34 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+import ahocorasick
 import srsly
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ..gazetteer import load_divisions
+from ..place_names import matchable_names, place_entries, town_stems, village_names
 from ..studio.annotations import ExportReport
 
 ORGANISATION_HEADS = (
-    "县委", "市委", "区委", "委", "人民", "政府", "人大", "政协", "第", "国民经济", "一中", "二中", "三中",
+    "县委", "市委", "区委", "省委", "委", "人民", "政府", "人大", "政协", "第", "国民经济", "一中", "二中", "三中",
     "中学", "小学", "幼儿园", "大学", "学院", "医院", "农商", "银行", "公司", "集团", "日报", "电视台",
-    "融媒", "海关", "公安", "法院", "检察院", "农大", "师范",
+    "融媒", "海关", "公安", "法院", "检察院", "农大", "师范", "党委", "分行", "支行", "研究院", "实验室",
 )
-GENERIC_DIVISIONS = ("城区", "郊区", "矿区", "新区", "开发区", "示范区", "高新区", "园区", "管委会")
 OPENERS = ("《", "“", "\"", "「")
 CLOSERS = ("》", "”", "\"", "」", "·")
-TokenizedName = tuple[str, ...]
+# What may stand next to a place name inside one token: 驻稷, 来文, 援鄂, 朔州段, 县境.
+BOUND_BEFORE = ("驻", "来", "援", "赴", "在", "至", "到", "经", "从", "入", "出", "返", "回", "离", "抵", "全", "和", "与", "及", "、")
+BOUND_AFTER = ("段", "境", "籍", "域", "内", "外", "时", "和", "与", "及", "等", "、", "的", "人", "籍")
+MIN_CHARS_INSIDE_TOKEN = 3
 
 
-def gazetteer_place_names(provinces: Iterable[str]) -> tuple[list[str], dict[str, str], dict[str, list[str]]]:
-    """Names valid everywhere, the county code of each county name, and local names per county."""
-    wanted = set(provinces)
-    names: list[str] = []
-    counties: dict[str, str] = {}
-    local: dict[str, list[str]] = {}
-    for d in load_divisions():
-        in_scope = bool(d.parents) and d.parents[-1] in wanted
-        if d.level == "province":
-            names += [d.name, d.short]
-        elif d.level in ("city", "county") and in_scope and not d.name.endswith(GENERIC_DIVISIONS):
-            names += [d.name, d.short]
-            if d.level == "county":
-                counties[d.name] = counties[d.short] = d.code
-        elif d.level == "town" and in_scope and d.name.endswith(("镇", "乡")):
-            names.append(d.name)
-            local.setdefault(d.county_code, []).append(d.name[:-1])
-        elif d.level == "village" and in_scope:
-            local.setdefault(d.county_code, []).append(d.name)
-    return names, counties, local
+def _automaton(names: Iterable[str]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for name in names:
+        automaton.add_word(name, len(name))
+    automaton.make_automaton()
+    return automaton
 
 
 def train_place_names(export: str | None, splits: str | None, min_ratio: float = 0.5) -> list[str]:
@@ -83,89 +77,119 @@ def train_place_names(export: str | None, splits: str | None, min_ratio: float =
 
 
 class PlaceRules:
-    def __init__(self, nlp: Language, name: str, provinces: list[str]):
+    def __init__(self, nlp: Language, name: str, provinces: list[str] | None):
         self.nlp = nlp
         self.name = name
-        self.provinces = list(provinces)
-        self.names: list[list[str]] = []  # each name as its tokens
-        self.counties: dict[str, str] = {}
-        self.local: dict[str, list[list[str]]] = {}
-        self.matcher = PhraseMatcher(nlp.vocab)
-        self._local_matchers: dict[str, PhraseMatcher] = {}
+        self.provinces = list(provinces or [])
+        self.names: tuple[str, ...] = ()
+        self.local: dict[str, str] = {}  # county code → its local names, tab-separated
+        self._global = _automaton(())
+        self._local_automata: dict[str, ahocorasick.Automaton] = {}
 
     def initialize(self, get_examples=None, nlp=None, export: str | None = None, splits: str | None = None):
-        names, counties, local = gazetteer_place_names(self.provinces)
-        names += train_place_names(export, splits)
-        self._set_names(self._tokenize(names), counties,
-                        {code: self._tokenize(county_names) for code, county_names in local.items()})
+        entries = place_entries(tuple(self.provinces) or None)
+        names = matchable_names(entries) + train_place_names(export, splits)
+        local = {code: "\t".join(stems) for code, stems in town_stems(entries).items()}
+        for code, villages in village_names(self.provinces or None).items():
+            local[code] = f"{local[code]}\t{villages}" if code in local else villages
+        self._set_names(names, local)
 
-    def _tokenize(self, names: Iterable[str]) -> list[TokenizedName]:
-        """Names (two characters or more) as token tuples, tokenized once, at initialize."""
-        unique = sorted({n for n in names if len(n) >= 2})
-        return [tuple(t.text for t in doc) for doc in self.nlp.tokenizer.pipe(unique)]
+    def _set_names(self, names: Iterable[str], local: dict[str, str]) -> None:
+        self.names = tuple(sorted({n for n in names if len(n) >= 2}))
+        self.local = dict(local)
+        self._global = _automaton(self.names)
+        self._local_automata = {}
 
-    def _patterns(self, names: list[TokenizedName]) -> list[Doc]:
-        return [Doc(self.nlp.vocab, words=list(words), spaces=[False] * len(words)) for words in names]
+    def _local_automaton(self, county: str) -> ahocorasick.Automaton | None:
+        if county not in self.local:
+            return None
+        if county not in self._local_automata:
+            names = {n for n in self.local[county].split("\t") if len(n) >= 2}
+            self._local_automata[county] = _automaton(names)
+        return self._local_automata[county]
 
-    def _set_names(self, names: Iterable[Iterable[str]], counties: dict[str, str],
-                   local: dict[str, Iterable[Iterable[str]]]) -> None:
-        # Tuples of strings: the garbage collector stops tracking them (see places.Entry).
-        self.names = [tuple(name) for name in names]
-        self.counties = counties
-        self.local = {code: [tuple(name) for name in county_names] for code, county_names in local.items()}
-        self.matcher = PhraseMatcher(self.nlp.vocab)
-        self.matcher.add("PLACE", self._patterns(self.names))
-        self._local_matchers = {}
+    @staticmethod
+    def _matches(automaton: ahocorasick.Automaton | None, text: str) -> list[tuple[int, int]]:
+        if automaton is None or not len(automaton):
+            return []
+        return [(end + 1 - length, end + 1) for end, length in automaton.iter_long(text)]
 
-    def _local_matcher(self, county: str) -> PhraseMatcher:
-        if county not in self._local_matchers:
-            matcher = PhraseMatcher(self.nlp.vocab)
-            matcher.add("PLACE", self._patterns(self.local.get(county, [])))
-            self._local_matchers[county] = matcher
-        return self._local_matchers[county]
+    def _excluded(self, text: str, start: int, end: int) -> bool:
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        return before in OPENERS or after in CLOSERS or text.startswith(ORGANISATION_HEADS, end)
 
-    def _county(self, doc: Doc, spans: list[Span]) -> str:
-        given = doc._.county
-        if given:
-            return given if given.isdigit() else self.counties.get(given, "")
-        named = Counter(self.counties[s.text] for s in spans if s.text in self.counties)
-        return named.most_common(1)[0][0] if named else ""
-
-    def _excluded(self, doc: Doc, text: str, start: int, end: int) -> bool:
-        span = doc[start:end]
-        before = text[span.start_char - 1] if span.start_char else ""
-        after = text[span.end_char] if span.end_char < len(text) else ""
-        if before in OPENERS or after in CLOSERS:
+    @staticmethod
+    def _fits_tokens(doc: Doc, token_starts: dict[int, int], token_ends: dict[int, int], start: int, end: int) -> bool:
+        """Whether a name that cuts into tokens may be split out of them."""
+        if end - start >= MIN_CHARS_INSIDE_TOKEN:
             return True
-        return end < len(doc) and doc[end].text.startswith(ORGANISATION_HEADS)
+        if start not in token_starts:
+            token = doc[doc.char_span(start, start + 1, alignment_mode="expand").start]
+            if doc.text[token.idx:start] not in BOUND_BEFORE:
+                return False
+        if end not in token_ends:
+            token = doc[doc.char_span(end - 1, end, alignment_mode="expand").start]
+            if doc.text[end:token.idx + len(token.text)] not in BOUND_AFTER:
+                return False
+        return True
 
     def __call__(self, doc: Doc) -> Doc:
-        taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
-        matches = [Span(doc, start, end, label="PLACE") for _, start, end in self.matcher(doc)]
-        county = self._county(doc, matches + [e for e in doc.ents if e.label_ == "PLACE"])
-        if county:
-            matches += [Span(doc, start, end, label="PLACE") for _, start, end in self._local_matcher(county)(doc)]
         text = doc.text
-        found = [s for s in matches
-                 if not taken.intersection(range(s.start, s.end)) and not self._excluded(doc, text, s.start, s.end)]
-        if found:
-            doc.ents = filter_spans(list(doc.ents) + filter_spans(found))
+        matches = self._matches(self._global, text)
+        county = doc._.county_code
+        if county:
+            matches += self._matches(self._local_automaton(county), text)
+        if not matches:
+            return doc
+        taken = {i for ent in doc.ents for i in range(ent.start_char, ent.end_char)}
+        token_starts = {t.idx: t.i for t in doc}
+        token_ends = {t.idx + len(t.text): t.i for t in doc}
+        found = []
+        for start, end in sorted(set(matches), key=lambda m: (m[0], -m[1])):
+            if taken.intersection(range(start, end)) or self._excluded(text, start, end):
+                continue
+            if (start not in token_starts or end not in token_ends) and not self._fits_tokens(
+                    doc, token_starts, token_ends, start, end):
+                continue
+            found.append((start, end))
+            taken.update(range(start, end))
+        if not found:
+            return doc
+        _split_tokens_at(doc, {b for span in found for b in span})
+        spans = [doc.char_span(start, end, label="PLACE") for start, end in found]
+        doc.ents = filter_spans(list(doc.ents) + [s for s in spans if s is not None])
         return doc
 
     def to_disk(self, path, exclude=()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_msgpack(path / "names.msgpack", {"provinces": self.provinces, "names": self.names,
-                                                     "counties": self.counties, "local": self.local})
+                                                     "local": self.local})
 
     def from_disk(self, path, exclude=()) -> PlaceRules:
         data = srsly.read_msgpack(Path(path) / "names.msgpack", use_list=False)  # arrays as tuples
         self.provinces = list(data["provinces"])
-        self._set_names(data["names"], data["counties"], data["local"])
+        self._set_names(data["names"], data["local"])
         return self
 
 
-@Language.factory("place_rules", requires=["doc.ents"], assigns=["doc.ents"],
-                  default_config={"provinces": ["山西省"]})
+def _split_tokens_at(doc: Doc, boundaries: set[int]) -> None:
+    """Split every token that a character offset in ``boundaries`` falls inside."""
+    cuts = []
+    for token in doc:
+        inner = sorted(b - token.idx for b in boundaries if token.idx < b < token.idx + len(token.text))
+        if inner:
+            pieces = [token.text[i:j] for i, j in zip([0, *inner], [*inner, len(token.text)])]
+            cuts.append((token.i, pieces))
+    if not cuts:
+        return
+    with doc.retokenize() as retokenizer:
+        for i, pieces in cuts:
+            token = doc[i]
+            retokenizer.split(token, pieces, heads=[(token, k) for k in range(len(pieces))])
+
+
+@Language.factory("place_rules", requires=["doc.ents"], assigns=["doc.ents"], default_config={"provinces": []})
 def make_place_rules(nlp: Language, name: str, provinces: list[str]) -> PlaceRules:
     return PlaceRules(nlp, name, provinces)

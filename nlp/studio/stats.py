@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -49,13 +50,22 @@ def _order(grouping: str, group: str) -> tuple:
     return (known.index(group) if group in known else len(known), group)
 
 
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _left(text: str, width: int) -> str:
+    return text + " " * max(width - _display_width(text), 0)
+
+
 def format_stats(tables: dict[str, dict[str, Counter]]) -> str:
     columns = ["documents", "sentences", *THEMES, "no theme", *ENTITY_LABELS]
+    header = "".join(" " * (11 - _display_width(c)) + c for c in columns)
     lines = []
     for grouping, table in tables.items():
-        width = max([len(grouping), *map(len, table)]) + 2
-        lines.append(f"{grouping:<{width}}" + "".join(f"{c:>11}" for c in columns))
+        width = max(map(_display_width, [grouping, *table])) + 2
+        lines.append(_left(grouping, width) + header)
         for group in sorted(table, key=lambda g: _order(grouping, g)):
-            lines.append(f"{group:<{width}}" + "".join(f"{table[group][c]:>11}" for c in columns))
+            lines.append(_left(group, width) + "".join(f"{table[group][c]:>11}" for c in columns))
         lines.append("")
     return "\n".join(lines).rstrip()

@@ -1,8 +1,8 @@
 """The segmenter's domain user dictionary.
 
 Words that pkuseg must keep whole so that ``PLACE`` and ``PROGRAMME`` spans fall on token
-boundaries: the names of every province and prefecture-level city (official and short),
-the counties and towns of the configured provinces, and the entity texts of the **train** split of
+boundaries: the names of every province, city and county (official and short), the towns
+of the configured provinces, if any, and the entity texts of the **train** split of
 the annotations (never dev or test). The file is written to the cache and its path
 returned, for ``[initialize.tokenizer] pkuseg_user_dict``; it is then serialised inside
 the trained pipeline, so a loaded model needs neither the cache nor the exports.
@@ -22,10 +22,13 @@ from .reader import read_split
 
 
 def gazetteer_words(provinces: list[str]) -> list[str]:
+    """Official and short names of provinces, cities and counties, and of the towns of
+    ``provinces`` (none when empty: ``place_rules`` finds towns in the characters anyway,
+    and 40,000 more words would add a second to every model load)."""
     wanted = set(provinces)
     words = []
     for d in load_divisions():
-        if d.level in ("province", "city") or (d.level in ("county", "town") and d.parents[-1] in wanted):
+        if d.level in ("province", "city", "county") or (d.level == "town" and d.parents[-1] in wanted):
             words.append(d.name)
             if len(d.short) >= 2:
                 words.append(d.short)
@@ -39,7 +42,7 @@ def train_entity_words(export: Path, splits: Path | None) -> list[str]:
 
 @registry.misc("policy_nlp.user_dict.v1")
 def build_user_dict(export: str | None = None, splits: str | None = None,
-                    provinces: list[str] = ("山西省",)) -> str:
+                    provinces: list[str] = ()) -> str:
     """Write the user dictionary and return its path."""
     words = gazetteer_words(list(provinces))
     if export:

@@ -1,0 +1,70 @@
+"""Places of the whole country found in the characters of the text, whatever the segmenter does."""
+
+import pytest
+
+from nlp.segmentation import blank_pipeline
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    pipeline = blank_pipeline()
+    for name in ("document_county", "place_rules", "place_linker"):
+        pipeline.add_pipe(name).initialize()
+    return pipeline
+
+
+def places(nlp, text, county=None):
+    doc = nlp.make_doc(text)
+    doc._.county = county
+    doc = nlp(doc)
+    return [(e.text, e.kb_id_, (e._.place or {}).get("level")) for e in doc.ents]
+
+
+# A county report from a province the training data never saw (Hebei): its county, city
+# and province are found and linked with their codes, with no configuration.
+HEBEI_REPORT = "高阳县位于河北省保定市。今年高阳全县纺织产业增长8%,与雄安新区协同发展。"
+
+
+def test_unseen_province_links_county_city_and_province(nlp):
+    found = places(nlp, HEBEI_REPORT)
+    assert ("高阳县", "130628", "county") in found
+    assert ("河北省", "130000", "province") in found
+    assert ("保定市", "130600", "city") in found
+    assert ("高阳", "130628", "county") in found          # short name, resolved
+
+
+def test_foreign_river_and_region_with_their_level(nlp):
+    found = places(nlp, "赴阿联酋迪拜开展招商,加强涑水河、洞庭湖保护,主动融入京津冀和粤港澳大湾区。")
+    assert ("阿联酋", "", "country") in found
+    assert ("迪拜", "", "foreign_city") in found
+    assert ("涑水河", "", "natural") in found and ("洞庭湖", "", "natural") in found
+    assert ("京津冀", "", "region") in found and ("粤港澳大湾区", "", "region") in found
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("泓芝驿镇推进产业发展。", "泓芝驿镇"),      # pkuseg keeps the town whole or cuts it: found either way
+        ("全力支持驻朔州部队建设。", "朔州"),        # glued to 驻
+        ("加快集大原高铁朔州段建设。", "朔州"),      # glued to 段
+        ("松原市宁江区伯都乡发展特色农业。", "伯都乡"),  # a town in Jilin
+    ],
+)
+def test_names_found_however_the_segmenter_cuts_them(nlp, text, name):
+    assert name in [text_ for text_, _, _ in places(nlp, text)]
+
+
+def test_common_words_holding_a_short_name_are_left_alone(nlp):
+    found = [text for text, _, _ in places(nlp, "落实惠民政策,推进合作共赢,维护长治久安。")]
+    assert found == []
+
+
+def test_county_local_towns_and_villages_need_the_county(nlp):
+    assert "东镇" not in [t for t, _, _ in places(nlp, "东镇推进小麦种植。")]
+    found = places(nlp, "东镇推进小麦种植。", county="闻喜县")
+    assert ("东镇", "", "town") in found
+
+
+def test_places_inside_titles_and_bodies_are_not_marked(nlp):
+    found = [t for t, _, _ in places(nlp, "《保定日报》报道,保定市委召开会议。")]
+    assert found == []
