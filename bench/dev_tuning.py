@@ -39,8 +39,9 @@ RULES = ("place_rules", "programme_rules")
 def with_rules(model: Path, rules: tuple[str, ...], export: Path, splits: Path):
     """The trained pipeline with exactly ``rules`` among the rule components, after ``ner``."""
     nlp = spacy.load(model, exclude=list(RULES))
+    anchor = "document_county" if "document_county" in nlp.pipe_names else "ner"
     for name in reversed(rules):
-        component = nlp.add_pipe(name, after="ner")
+        component = nlp.add_pipe(name, after=anchor)
         if name == "place_rules":
             component.initialize(export=str(export), splits=str(splits))
     return nlp

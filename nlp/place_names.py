@@ -24,6 +24,8 @@ collector.
 from __future__ import annotations
 
 import importlib.util
+
+import ahocorasick
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -49,7 +51,8 @@ COMMON_WORD_SHORT_NAMES = frozenset(
     "示范区 红星 红旗 老城 航空港 芙蓉 莲花 解放 运河 通道 郊区 金山 钟楼 鼓楼 长子 高新区 龙凤 麒麟 黑水 水城 "
     "宝塔 玄武 高台 会同 惠民 平定 新城 城关 中心 先锋 团结 胜利 和谐 幸福 长安 朝阳 东城 西城 南山 北山 "
     "东山 西山 中山 青山 开发 发展 建设 东海 南海 北海 河口 江口 港北 港南 城西 城东 城南 高新 新区 文明 "
-    "安全 桃源 灵台 金台 石门 黄龙 秦安 镇远 吉利".split()
+    "安全 桃源 灵台 金台 石门 黄龙 秦安 镇远 吉利 新建 商城 和政 新和 公安 新平 大新 中区 市中 兴业 安宁 大安 "
+    "天河 河西 洪山 屈原 离岛 小金 上高 发展 城厢 城阳 华容 安源 宁安 平原 永定".split()
 )
 
 REGIONS = (
@@ -213,3 +216,19 @@ def town_stems(entries: Iterable[Entry]) -> dict[str, list[str]]:
             county = next((c for c in parent_codes if c), "")
             stems[county].append(name[:-1])
     return dict(stems)
+
+
+def name_automaton(names: Iterable[str]) -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton over ``names``, for :func:`find_names`."""
+    automaton = ahocorasick.Automaton()
+    for name in names:
+        automaton.add_word(name, len(name))
+    automaton.make_automaton()
+    return automaton
+
+
+def find_names(automaton: ahocorasick.Automaton | None, text: str) -> list[tuple[int, int]]:
+    """Character offsets of the names in ``text``, leftmost-longest and not overlapping."""
+    if automaton is None or not len(automaton):
+        return []
+    return [(end + 1 - length, end + 1) for end, length in automaton.iter_long(text)]

@@ -68,3 +68,4 @@ def test_county_local_towns_and_villages_need_the_county(nlp):
 def test_places_inside_titles_and_bodies_are_not_marked(nlp):
     found = [t for t, _, _ in places(nlp, "《保定日报》报道,保定市委召开会议。")]
     assert found == []
+

@@ -25,9 +25,12 @@ def test_training_writes_models_and_metrics(trained):
     output, stdout = trained
     assert (output / "model-best").is_dir() and (output / "model-last").is_dir()
     metrics = json.loads((output / "metrics.json").read_text())
-    assert set(metrics["entities"]) == {"PLACE", "PROGRAMME", "ALL"}
-    assert set(metrics["themes"]) == {"转型", "生态", "民生"}
-    assert {"themes_macro_f", "theme_share_mae", "training_seconds"} <= set(metrics)
+    assert {"test", "test-no-county", "ood-test", "ood-test-no-county", "training_seconds"} <= set(metrics)
+    for split in ("test", "test-no-county", "ood-test", "ood-test-no-county"):
+        assert set(metrics[split]["entities"]) == {"PLACE", "PROGRAMME", "ALL"}
+        assert set(metrics[split]["themes"]) == {"转型", "生态", "民生"}
+        assert {"themes_macro_f", "theme_share_mae", "sentences", "documents"} <= set(metrics[split])
+    assert metrics["ood-test"]["documents"] == 16 and metrics["test"]["documents"] == 3
     assert "expanded to token boundaries" in stdout  # the alignment report
 
 

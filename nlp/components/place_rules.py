@@ -20,32 +20,43 @@ common words containing a short name (长治久安) are left alone.
 
 A match is skipped where the schema says a place is not marked:
 
-* inside a title, brand or programme: directly after 《 or “, or directly before 》 or ”;
-* inside the name of a body, school or organisation: the text goes on with one of
-  ``ORGANISATION_HEADS`` (县委, 人民政府, 一中, 农商, 第 …).
+* inside a title, brand or programme: directly after 《, “ or ·, or directly before 》 or ”,
+  or after the prefix of a local edition of a national programme (平安, 健康, 法治 …);
+* inside the name of a body, organisation, facility, zone or event, or of a fixed term: the
+  text goes on with one of ``ORGANISATION_HEADS`` (县委, 人民政府, 集团, 试验区, 论坛, 特色 …).
+
+Gazetteer names that the train split's annotators rarely mark where they occur (中国, as
+in 中国特色) are left out at ``initialize``.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 import ahocorasick
+import numpy
 import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
-from ..place_names import matchable_names, place_entries, town_stems, village_names
+from ..place_names import find_names, matchable_names, name_automaton, place_entries, town_stems, village_names
 from ..studio.annotations import ExportReport
 
 ORGANISATION_HEADS = (
-    "县委", "市委", "区委", "省委", "委", "人民", "政府", "人大", "政协", "第", "国民经济", "一中", "二中", "三中",
+    "县委", "市委", "区委", "省委", "委", "人民政府", "人民代表", "人民法院", "人民检察", "人民医院", "政府",
+    "人大", "政协", "第", "国民经济", "一中", "二中", "三中",
     "中学", "小学", "幼儿园", "大学", "学院", "医院", "农商", "银行", "公司", "集团", "日报", "电视台",
     "融媒", "海关", "公安", "法院", "检察院", "农大", "师范", "党委", "分行", "支行", "研究院", "实验室",
+    "控股", "股份", "投资", "交易中心", "中心", "论坛", "峰会", "博览会", "交易会", "推介会", "大会",
+    "试验区", "示范区", "开发区", "高新区", "经开区", "保税", "综合保税", "自贸", "自由贸易", "新城", "商城",
+    "产业园", "工业园", "机场", "大桥", "公园", "景区", "特色", "式现代化", "共产党", "精神", "模式", "经验",
 )
-OPENERS = ("《", "“", "\"", "「")
+OPENERS = ("《", "“", "\"", "「", "·")
+# Local editions of national programmes: the place inside is not marked (平安保定, 健康闻喜).
+PROGRAMME_PREFIXES = ("平安", "健康", "法治", "书香", "信用", "美丽中国")
 CLOSERS = ("》", "”", "\"", "」", "·")
 # What may stand next to a place name inside one token: 驻稷, 来文, 援鄂, 朔州段, 县境.
 BOUND_BEFORE = ("驻", "来", "援", "赴", "在", "至", "到", "经", "从", "入", "出", "返", "回", "离", "抵", "全", "和", "与", "及", "、")
@@ -53,12 +64,12 @@ BOUND_AFTER = ("段", "境", "籍", "域", "内", "外", "时", "和", "与", "�
 MIN_CHARS_INSIDE_TOKEN = 3
 
 
-def _automaton(names: Iterable[str]) -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for name in names:
-        automaton.add_word(name, len(name))
-    automaton.make_automaton()
-    return automaton
+def excluded(text: str, start: int, end: int) -> bool:
+    """Whether the schema leaves the name at ``text[start:end]`` unmarked (see the module doc)."""
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    return (before in OPENERS or after in CLOSERS or text.startswith(ORGANISATION_HEADS, end)
+            or text.endswith(PROGRAMME_PREFIXES, 0, start))
 
 
 def train_place_names(export: str | None, splits: str | None, min_ratio: float = 0.5) -> list[str]:
@@ -76,6 +87,27 @@ def train_place_names(export: str | None, splits: str | None, min_ratio: float =
     return [name for name, count in marked.items() if count >= min_ratio * seen[name]]
 
 
+def rarely_marked_names(export: str | None, splits: str | None, min_seen: int = 3,
+                        max_ratio: float = 0.3) -> set[str]:
+    """Gazetteer names the train split's annotators marked in fewer than ``max_ratio`` of
+    their (at least ``min_seen``) occurrences where the rules would mark them: 中国 stands
+    mostly in 中国特色 and 中国式现代化."""
+    if not export:
+        return set()
+    from ..training.reader import read_split
+
+    annotations = read_split(Path(export), "train", Path(splits) if splits else None, ExportReport())
+    automaton = name_automaton(matchable_names(place_entries(None)))
+    seen, marked = Counter(), Counter()
+    for a in annotations:
+        spans = {(s.start, s.end) for s in a.spans if s.label == "PLACE"}
+        for start, end in find_names(automaton, a.text):
+            if not excluded(a.text, start, end):
+                seen[a.text[start:end]] += 1
+                marked[a.text[start:end]] += (start, end) in spans
+    return {name for name, n in seen.items() if n >= min_seen and marked[name] < max_ratio * n}
+
+
 class PlaceRules:
     def __init__(self, nlp: Language, name: str, provinces: list[str] | None):
         self.nlp = nlp
@@ -83,12 +115,13 @@ class PlaceRules:
         self.provinces = list(provinces or [])
         self.names: tuple[str, ...] = ()
         self.local: dict[str, str] = {}  # county code → its local names, tab-separated
-        self._global = _automaton(())
+        self._global = name_automaton(())
         self._local_automata: dict[str, ahocorasick.Automaton] = {}
 
     def initialize(self, get_examples=None, nlp=None, export: str | None = None, splits: str | None = None):
         entries = place_entries(tuple(self.provinces) or None)
-        names = matchable_names(entries) + train_place_names(export, splits)
+        names = set(matchable_names(entries)) - rarely_marked_names(export, splits)
+        names = sorted(names | set(train_place_names(export, splits)))
         local = {code: "\t".join(stems) for code, stems in town_stems(entries).items()}
         for code, villages in village_names(self.provinces or None).items():
             local[code] = f"{local[code]}\t{villages}" if code in local else villages
@@ -97,7 +130,7 @@ class PlaceRules:
     def _set_names(self, names: Iterable[str], local: dict[str, str]) -> None:
         self.names = tuple(sorted({n for n in names if len(n) >= 2}))
         self.local = dict(local)
-        self._global = _automaton(self.names)
+        self._global = name_automaton(self.names)
         self._local_automata = {}
 
     def _local_automaton(self, county: str) -> ahocorasick.Automaton | None:
@@ -105,60 +138,49 @@ class PlaceRules:
             return None
         if county not in self._local_automata:
             names = {n for n in self.local[county].split("\t") if len(n) >= 2}
-            self._local_automata[county] = _automaton(names)
+            self._local_automata[county] = name_automaton(names)
         return self._local_automata[county]
 
     @staticmethod
-    def _matches(automaton: ahocorasick.Automaton | None, text: str) -> list[tuple[int, int]]:
-        if automaton is None or not len(automaton):
-            return []
-        return [(end + 1 - length, end + 1) for end, length in automaton.iter_long(text)]
-
-    def _excluded(self, text: str, start: int, end: int) -> bool:
-        before = text[start - 1] if start else ""
-        after = text[end] if end < len(text) else ""
-        return before in OPENERS or after in CLOSERS or text.startswith(ORGANISATION_HEADS, end)
-
-    @staticmethod
-    def _fits_tokens(doc: Doc, token_starts: dict[int, int], token_ends: dict[int, int], start: int, end: int) -> bool:
+    def _fits_tokens(text: str, starts: list[int], ends: list[int], start: int, end: int) -> bool:
         """Whether a name that cuts into tokens may be split out of them."""
         if end - start >= MIN_CHARS_INSIDE_TOKEN:
             return True
-        if start not in token_starts:
-            token = doc[doc.char_span(start, start + 1, alignment_mode="expand").start]
-            if doc.text[token.idx:start] not in BOUND_BEFORE:
-                return False
-        if end not in token_ends:
-            token = doc[doc.char_span(end - 1, end, alignment_mode="expand").start]
-            if doc.text[end:token.idx + len(token.text)] not in BOUND_AFTER:
-                return False
-        return True
+        i = bisect_right(starts, start) - 1
+        if starts[i] != start and text[starts[i]:start] not in BOUND_BEFORE:
+            return False
+        j = bisect_right(starts, end - 1) - 1
+        return ends[j] == end or text[end:ends[j]] in BOUND_AFTER
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
-        matches = self._matches(self._global, text)
+        matches = find_names(self._global, text)
         county = doc._.county_code
         if county:
-            matches += self._matches(self._local_automaton(county), text)
+            matches += find_names(self._local_automaton(county), text)
         if not matches:
             return doc
-        taken = {i for ent in doc.ents for i in range(ent.start_char, ent.end_char)}
-        token_starts = {t.idx: t.i for t in doc}
-        token_ends = {t.idx + len(t.text): t.i for t in doc}
+        # Token offsets and entity coverage from arrays: Token objects cost more than the matching.
+        idx, lengths, iob = doc.to_array(["IDX", "LENGTH", "ENT_IOB"]).T
+        starts, ends = idx.tolist(), (idx + lengths).tolist()
+        taken = {c for i in numpy.flatnonzero((iob == 1) | (iob == 3)) for c in range(starts[i], ends[i])}
+        boundaries = set(starts) | set(ends)
         found = []
         for start, end in sorted(set(matches), key=lambda m: (m[0], -m[1])):
-            if taken.intersection(range(start, end)) or self._excluded(text, start, end):
+            if taken.intersection(range(start, end)) or excluded(text, start, end):
                 continue
-            if (start not in token_starts or end not in token_ends) and not self._fits_tokens(
-                    doc, token_starts, token_ends, start, end):
+            if (start not in boundaries or end not in boundaries) and not self._fits_tokens(
+                    text, starts, ends, start, end):
                 continue
             found.append((start, end))
             taken.update(range(start, end))
         if not found:
             return doc
-        _split_tokens_at(doc, {b for span in found for b in span})
+        cuts = sorted({b for span in found for b in span} - boundaries)
+        if cuts:
+            _split_tokens_at(doc, starts, cuts)
         spans = [doc.char_span(start, end, label="PLACE") for start, end in found]
-        doc.ents = filter_spans(list(doc.ents) + [s for s in spans if s is not None])
+        doc.set_ents([s for s in spans if s is not None], default="unmodified")  # no overlap with ents
         return doc
 
     def to_disk(self, path, exclude=()) -> None:
@@ -174,19 +196,17 @@ class PlaceRules:
         return self
 
 
-def _split_tokens_at(doc: Doc, boundaries: set[int]) -> None:
-    """Split every token that a character offset in ``boundaries`` falls inside."""
-    cuts = []
-    for token in doc:
-        inner = sorted(b - token.idx for b in boundaries if token.idx < b < token.idx + len(token.text))
-        if inner:
-            pieces = [token.text[i:j] for i, j in zip([0, *inner], [*inner, len(token.text)])]
-            cuts.append((token.i, pieces))
-    if not cuts:
-        return
+def _split_tokens_at(doc: Doc, starts: list[int], cuts: list[int]) -> None:
+    """Split the tokens that the character offsets ``cuts`` (never token boundaries) fall inside."""
+    inner: dict[int, list[int]] = {}
+    for cut in cuts:
+        i = bisect_right(starts, cut) - 1
+        inner.setdefault(i, []).append(cut - starts[i])
     with doc.retokenize() as retokenizer:
-        for i, pieces in cuts:
+        for i, offsets in inner.items():
             token = doc[i]
+            bounds = [0, *offsets, len(token.text)]
+            pieces = [token.text[a:b] for a, b in zip(bounds, bounds[1:])]
             retokenizer.split(token, pieces, heads=[(token, k) for k in range(len(pieces))])
 
 

@@ -1,8 +1,8 @@
 """The segmenter's domain user dictionary.
 
 Words that pkuseg must keep whole so that ``PLACE`` and ``PROGRAMME`` spans fall on token
-boundaries: the names of every province, city and county (official and short), the towns
-of the configured provinces, if any, and the entity texts of the **train** split of
+boundaries: the official names of every province, city and county, the towns of the
+configured provinces, if any, and the entity texts of the **train** split of
 the annotations (never dev or test). The file is written to the cache and its path
 returned, for ``[initialize.tokenizer] pkuseg_user_dict``; it is then serialised inside
 the trained pipeline, so a loaded model needs neither the cache nor the exports.
@@ -22,17 +22,21 @@ from .reader import read_split
 
 
 def gazetteer_words(provinces: list[str]) -> list[str]:
-    """Official and short names of provinces, cities and counties, and of the towns of
-    ``provinces`` (none when empty: ``place_rules`` finds towns in the characters anyway,
-    and 40,000 more words would add a second to every model load)."""
+    """Official names of provinces, cities and counties (three characters or more), and of
+    the towns of ``provinces`` (none when empty).
+
+    Short names are left out: forced on the segmenter, two-character names such as 和政 or
+    商城 would cut common words apart (监督和政协). ``place_rules`` finds names in the
+    characters whatever the segmenter does; short names the annotators marked come in
+    with the train split's entity texts.
+    """
     wanted = set(provinces)
-    words = []
-    for d in load_divisions():
-        if d.level in ("province", "city", "county") or (d.level == "town" and d.parents[-1] in wanted):
-            words.append(d.name)
-            if len(d.short) >= 2:
-                words.append(d.short)
-    return words
+    return [
+        d.name
+        for d in load_divisions()
+        if len(d.name) >= 3
+        and (d.level in ("province", "city", "county") or (d.level == "town" and d.parents[-1] in wanted))
+    ]
 
 
 def train_entity_words(export: Path, splits: Path | None) -> list[str]:
