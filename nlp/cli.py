@@ -59,6 +59,10 @@ def cmd_corpus_sample(args) -> int:
             annotated = {json.loads(line)["doc_id"] for line in lines if line.strip()}
     already = read_sample(args.output)
     documents = [d for d in read_documents(args.documents) if d.id in already or d.id not in annotated]
+    if not documents:
+        msg.fail(f"Nothing to sample: every document of {args.documents} has judgements in {args.judgements} "
+                 f"and none is in {args.output}. Give the existing sample file as --output to extend it.")
+        return 1
     unsized = sorted({d.level for d in documents} - set(sizes))
     if unsized:
         msg.fail(f"No --size for level(s) {', '.join(unsized)} of the documents to sample.")
