@@ -67,12 +67,11 @@ def cmd_corpus_sample(args) -> int:
     if unsized:
         msg.fail(f"No --size for level(s) {', '.join(unsized)} of the documents to sample.")
         return 1
-    sample = build_sample(documents, sizes, args.seed)
-    lost = [d for d, indices in already.items() if not set(indices) <= set(sample["documents"][d]["sentences"])]
-    if lost:
-        msg.fail(f"The new sample drops sentences already sampled in {', '.join(lost)}: "
-                 f"keep the seed and do not shrink the sizes.")
+    smaller = [d.id for d in documents if len(already.get(d.id, ())) > min(sizes[d.level], len(d.sentences))]
+    if smaller:
+        msg.fail(f"The sizes would drop sentences already sampled in {', '.join(smaller)}: do not shrink them.")
         return 1
+    sample = build_sample(documents, sizes, args.seed, keep=already)
     write_sample(sample, args.output)
     total = sum(len(entry["sentences"]) for entry in sample["documents"].values())
     msg.good(f"{len(sample['documents'])} documents, {total} sentences sampled → {args.output}")

@@ -1,6 +1,8 @@
 """The committed gold sample and the document splits that measure transfer."""
 
 import json
+import subprocess
+import sys
 
 from nlp.corpus.documents import read_documents
 from nlp.corpus.sampling import build_sample, is_heading, read_sample, sample_document, strata
@@ -28,7 +30,8 @@ def test_committed_sample_is_what_the_seed_draws():
 
 def test_sample_reaches_every_section_and_grows_without_relabelling():
     hubei = documents_by_id()["hubei-2026-report"]
-    small, large = sample_document(hubei, 120, seed=2026), sample_document(hubei, 200, seed=2026)
+    small = sample_document(hubei, 120, seed=2026)
+    large = sample_document(hubei, 200, seed=2026, keep=small)
     assert set(small) <= set(large) and len(small) == 120 and len(large) == 200
     groups = strata(hubei)
     assert sum(map(len, groups)) == len(hubei.sentences)
@@ -61,3 +64,24 @@ def test_first_splits_unchanged():
 
 def test_read_sample_of_missing_file_is_empty(tmp_path):
     assert read_sample(tmp_path / "none.json") == {}
+
+
+def run_sample(*args):
+    return subprocess.run([sys.executable, "-m", "nlp.cli", "corpus", "sample", *args],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_sample_command_extends_but_never_shrinks(tmp_path):
+    copy = tmp_path / "sample.json"
+    copy.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    same = run_sample("--size", "province=120", "--size", "city=150", "--output", str(copy))
+    assert same.returncode == 0 and copy.read_text(encoding="utf-8") == SAMPLE.read_text(encoding="utf-8")
+    smaller = run_sample("--size", "province=100", "--size", "city=150", "--output", str(copy))
+    assert smaller.returncode == 1 and "would drop sentences already sampled" in smaller.stdout
+    larger = run_sample("--size", "province=130", "--size", "city=150", "--output", str(copy))
+    assert larger.returncode == 0 and "7780 sentences sampled" in larger.stdout
+    before, after = json.loads(SAMPLE.read_text(encoding="utf-8")), json.loads(copy.read_text(encoding="utf-8"))
+    for doc_id, entry in before["documents"].items():
+        assert set(entry["sentences"]) <= set(after["documents"][doc_id]["sentences"])
+    nothing = run_sample("--size", "province=120", "--size", "city=150", "--output", str(tmp_path / "new.json"))
+    assert nothing.returncode == 1 and "Nothing to sample" in nothing.stdout

@@ -4,8 +4,8 @@ A report is cut into *sections* at its headings (一、…, （三）…, or a s
 without final punctuation) and, so that long sections are spread too, into blocks of at most
 ``BLOCK_SENTENCES`` sentences. Each stratum gets a share of the sample proportional to its
 size (largest remainders, at least one sentence where the sample allows). Within a stratum
-the sentences are taken in a seeded random order, so a larger sample of the same document
-with the same seed contains the smaller one: more gold can be added later without
+the sentences are taken in a seeded random order; a larger sample drawn with the sentences
+of the smaller one to keep contains them, so more gold can be added later without
 relabelling what is there.
 """
 
@@ -15,6 +15,7 @@ import hashlib
 import json
 import random
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from .documents import Document
@@ -62,27 +63,51 @@ def _allocate(sizes: list[int], total: int) -> list[int]:
     return shares
 
 
-def sample_document(document: Document, size: int, seed: int) -> list[int]:
-    """``size`` sentence indices of ``document`` (all of them when it is shorter)."""
+def sample_document(document: Document, size: int, seed: int, keep: Iterable[int] = ()) -> list[int]:
+    """``size`` sentence indices of ``document`` (all of them when it is shorter).
+
+    ``keep`` (a smaller sample drawn before) is always part of the result: where the
+    proportional shares of the larger size would leave out one of its sentences, the kept
+    sentences stay and each stratum is topped up, in its seeded order, towards its share.
+    """
     groups = strata(document)
     size = min(size, len(document.sentences))
     key = int(hashlib.sha256(f"{seed}:{document.id}".encode()).hexdigest()[:16], 16)
     rng = random.Random(key)
     shuffled = [rng.sample(group, len(group)) for group in groups]
     shares = _allocate([len(group) for group in groups], size)
-    return sorted(index for group, share in zip(shuffled, shares) for index in group[:share])
+    chosen = {index for group, share in zip(shuffled, shares) for index in group[:share]}
+    keep = set(keep)
+    if keep <= chosen:
+        return sorted(chosen)
+    chosen = set(keep)
+    deficits = [share - len(keep.intersection(group)) for group, share in zip(groups, shares)]
+    for order in sorted(range(len(groups)), key=lambda i: -deficits[i]):
+        for index in shuffled[order]:
+            if len(chosen) == size or deficits[order] <= 0:
+                break
+            if index not in chosen:
+                chosen.add(index)
+                deficits[order] -= 1
+    rest = (index for group in shuffled for index in group if index not in chosen)
+    while len(chosen) < size:
+        chosen.add(next(rest))
+    return sorted(chosen)
 
 
-def build_sample(documents: list[Document], sizes: dict[str, int], seed: int) -> dict:
+def build_sample(documents: list[Document], sizes: dict[str, int], seed: int,
+                 keep: dict[str, list[int]] | None = None) -> dict:
     """The sample file's content: per document, its level's size and the chosen sentences.
 
     ``sizes`` maps a document level (``province``, ``city``, ``county``) to the number of
-    sentences to draw from each document of that level.
+    sentences to draw from each document of that level; ``keep`` holds the sentences of
+    an earlier sample that must stay.
     """
+    keep = keep or {}
     chosen = {
         document.id: {
             "level": document.level,
-            "sentences": sample_document(document, sizes[document.level], seed),
+            "sentences": sample_document(document, sizes[document.level], seed, keep.get(document.id, ())),
         }
         for document in documents
     }
