@@ -45,6 +45,7 @@ def cmd_corpus_build(args) -> int:
 def cmd_corpus_sample(args) -> int:
     from .corpus.documents import read_documents
     from .corpus.sampling import build_sample, read_sample, write_sample
+    from .studio.gold import read_judgements
 
     sizes = {}
     for item in args.size:
@@ -53,10 +54,7 @@ def cmd_corpus_sample(args) -> int:
             msg.fail(f"--size {item!r}: expected LEVEL=N, e.g. city=150.")
             return 1
         sizes[level] = int(number)
-    annotated = set()
-    if args.judgements.exists():
-        with args.judgements.open(encoding="utf-8") as lines:
-            annotated = {json.loads(line)["doc_id"] for line in lines if line.strip()}
+    annotated = {doc_id for doc_id, _ in read_judgements(args.judgements)} if args.judgements.exists() else set()
     already = read_sample(args.output)
     documents = [d for d in read_documents(args.documents) if d.id in already or d.id not in annotated]
     if not documents:
@@ -89,10 +87,9 @@ def cmd_stats(args) -> int:
 
 
 def cmd_agreement(args) -> int:
+    from .corpus.sampling import read_sample
     from .studio.agreement import agreement, split_by_annotator
     from .studio.annotations import load_export, read_annotations
-
-    from .corpus.sampling import read_sample
 
     sampled = set(read_sample(args.sample)) if args.sample else None
     if args.sample and not sampled:

@@ -24,13 +24,13 @@ collector.
 from __future__ import annotations
 
 import importlib.util
-
-import ahocorasick
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+
+import ahocorasick
 
 from .gazetteer import Division, load_divisions, location_file
 
@@ -208,13 +208,18 @@ def matchable_names(entries: Iterable[Entry]) -> list[str]:
     return sorted(n for n in names if len(n) >= 2)
 
 
+def town_stem(name: str) -> str:
+    """A town's name without its suffix (上郭 for 上郭乡), or ``""`` when that leaves one character."""
+    return name[:-1] if name.endswith(("镇", "乡")) and len(name) >= 3 else ""
+
+
 def town_stems(entries: Iterable[Entry]) -> dict[str, list[str]]:
-    """County code → its towns without their suffix (上郭 for 上郭乡), for county-local matching."""
+    """County code → its towns without their suffix, for county-local matching."""
     stems: dict[str, list[str]] = defaultdict(list)
     for name, level, _code, _parents, parent_codes, _short in entries:
-        if level == "town" and name.endswith(("镇", "乡")) and len(name) >= 3:
+        if level == "town" and town_stem(name):
             county = next((c for c in parent_codes if c), "")
-            stems[county].append(name[:-1])
+            stems[county].append(town_stem(name))
     return dict(stems)
 
 

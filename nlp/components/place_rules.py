@@ -34,16 +34,24 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
 
 import ahocorasick
 import numpy
 import srsly
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
-from ..place_names import find_names, matchable_names, name_automaton, place_entries, town_stems, village_names
-from ..studio.annotations import ExportReport
+from ..place_names import (
+    find_names,
+    matchable_names,
+    name_automaton,
+    place_entries,
+    town_stems,
+    village_names,
+)
+from ..studio.annotations import ExportReport, SentenceAnnotation
 
 ORGANISATION_HEADS = (
     "县委", "市委", "区委", "省委", "委", "人民政府", "人民代表", "人民法院", "人民检察", "人民医院", "政府",
@@ -60,7 +68,7 @@ PROGRAMME_PREFIXES = ("平安", "健康", "法治", "书香", "信用", "美丽�
 CLOSERS = ("》", "”", "\"", "」", "·")
 # What may stand next to a place name inside one token: 驻稷, 来文, 援鄂, 朔州段, 县境.
 BOUND_BEFORE = ("驻", "来", "援", "赴", "在", "至", "到", "经", "从", "入", "出", "返", "回", "离", "抵", "全", "和", "与", "及", "、")
-BOUND_AFTER = ("段", "境", "籍", "域", "内", "外", "时", "和", "与", "及", "等", "、", "的", "人", "籍")
+BOUND_AFTER = ("段", "境", "籍", "域", "内", "外", "时", "和", "与", "及", "等", "、", "的", "人")
 MIN_CHARS_INSIDE_TOKEN = 3
 
 
@@ -72,13 +80,8 @@ def excluded(text: str, start: int, end: int) -> bool:
             or text.endswith(PROGRAMME_PREFIXES, 0, start))
 
 
-def train_place_names(export: str | None, splits: str | None, min_ratio: float = 0.5) -> list[str]:
-    """PLACE texts of the train split marked in at least ``min_ratio`` of their occurrences."""
-    if not export:
-        return []
-    from ..training.reader import read_split
-
-    annotations = read_split(Path(export), "train", Path(splits) if splits else None, ExportReport())
+def train_place_names(annotations: list[SentenceAnnotation], min_ratio: float = 0.5) -> list[str]:
+    """PLACE texts of the train annotations marked in at least ``min_ratio`` of their occurrences."""
     marked = Counter(a.text[s.start:s.end] for a in annotations for s in a.spans if s.label == "PLACE")
     seen = Counter()
     for a in annotations:
@@ -87,17 +90,12 @@ def train_place_names(export: str | None, splits: str | None, min_ratio: float =
     return [name for name, count in marked.items() if count >= min_ratio * seen[name]]
 
 
-def rarely_marked_names(export: str | None, splits: str | None, min_seen: int = 3,
+def rarely_marked_names(annotations: list[SentenceAnnotation], names: Iterable[str], min_seen: int = 3,
                         max_ratio: float = 0.3) -> set[str]:
-    """Gazetteer names the train split's annotators marked in fewer than ``max_ratio`` of
-    their (at least ``min_seen``) occurrences where the rules would mark them: 中国 stands
-    mostly in 中国特色 and 中国式现代化."""
-    if not export:
-        return set()
-    from ..training.reader import read_split
-
-    annotations = read_split(Path(export), "train", Path(splits) if splits else None, ExportReport())
-    automaton = name_automaton(matchable_names(place_entries(None)))
+    """Of ``names``, those the train annotators marked in fewer than ``max_ratio`` of their
+    (at least ``min_seen``) occurrences where the rules would mark them: 中国 stands mostly
+    in 中国特色 and 中国式现代化."""
+    automaton = name_automaton(names)
     seen, marked = Counter(), Counter()
     for a in annotations:
         spans = {(s.start, s.end) for s in a.spans if s.label == "PLACE"}
@@ -106,6 +104,14 @@ def rarely_marked_names(export: str | None, splits: str | None, min_seen: int = 
                 seen[a.text[start:end]] += 1
                 marked[a.text[start:end]] += (start, end) in spans
     return {name for name, n in seen.items() if n >= min_seen and marked[name] < max_ratio * n}
+
+
+def _train_annotations(export: str | None, splits: str | None) -> list[SentenceAnnotation]:
+    if not export:
+        return []
+    from ..training.reader import read_split
+
+    return read_split(Path(export), "train", Path(splits) if splits else None, ExportReport())
 
 
 class PlaceRules:
@@ -120,8 +126,9 @@ class PlaceRules:
 
     def initialize(self, get_examples=None, nlp=None, export: str | None = None, splits: str | None = None):
         entries = place_entries(tuple(self.provinces) or None)
-        names = set(matchable_names(entries)) - rarely_marked_names(export, splits)
-        names = sorted(names | set(train_place_names(export, splits)))
+        train = _train_annotations(export, splits)
+        gazetteer = matchable_names(entries)
+        names = (set(gazetteer) - rarely_marked_names(train, gazetteer)) | set(train_place_names(train))
         local = {code: "\t".join(stems) for code, stems in town_stems(entries).items()}
         for code, villages in village_names(self.provinces or None).items():
             local[code] = f"{local[code]}\t{villages}" if code in local else villages
@@ -206,7 +213,7 @@ def _split_tokens_at(doc: Doc, starts: list[int], cuts: list[int]) -> None:
         for i, offsets in inner.items():
             token = doc[i]
             bounds = [0, *offsets, len(token.text)]
-            pieces = [token.text[a:b] for a, b in zip(bounds, bounds[1:])]
+            pieces = [token.text[a:b] for a, b in pairwise(bounds)]
             retokenizer.split(token, pieces, heads=[(token, k) for k in range(len(pieces))])
 
 

@@ -33,10 +33,9 @@ import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..place_names import LEVEL_RANK, Entry, place_entries, village_names
+from ..place_names import LEVEL_RANK, Entry, place_entries, town_stem, village_names
 from . import county  # noqa: F401  (registers doc._.county and doc._.county_code)
 
-_TOWN_SUFFIX = re.compile(r"(镇|乡)$")
 _NATURAL = re.compile(r"(河|江|湖|海|山|岭|峰|川|泉|水库|湿地|盆地|平原|高原|沟|峡|煤田|流域)$")
 _REGION = re.compile(r"(地区|三角|大湾区|经济带|经济区|城市群|都市圈|新区|板块)$")
 
@@ -67,10 +66,8 @@ class PlaceLinker:
         for i, (name, level, code, _parents, _parent_codes, short) in enumerate(self.entries):
             for key in {name, short} - {""}:
                 index[key].append(i)
-            if level == "town":
-                stem = _TOWN_SUFFIX.sub("", name)
-                if len(stem) >= 2 and stem != name:
-                    stems[stem].append(i)
+            if level == "town" and town_stem(name):
+                stems[town_stem(name)].append(i)
             elif level in ("county", "city") and code and code not in counties:
                 counties[code] = i
         self.index = {key: tuple(ids) for key, ids in index.items()}
@@ -112,12 +109,12 @@ class PlaceLinker:
         return None
 
     def __call__(self, doc: Doc) -> Doc:
-        county = doc._.county_code
+        county_code = doc._.county_code
         ents = list(doc.ents)
         for ent in ents:
             if ent.label_ != "PLACE":
                 continue
-            entry = self.resolve(ent.text, county)
+            entry = self.resolve(ent.text, county_code)
             if entry is not None:
                 name, level, code, parents = entry[:4]
                 ent.kb_id_ = code

@@ -8,10 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..training.splits import SPLITS, load_splits
-from .annotations import ENTITY_LABELS, THEMES, ExportReport, SentenceAnnotation, load_export, read_annotations
-
-
-GROUPINGS = ("split", "level", "province")
+from .annotations import (
+    ENTITY_LABELS,
+    THEMES,
+    ExportReport,
+    SentenceAnnotation,
+    load_export,
+    read_annotations,
+)
 
 
 def _count(annotations: list[SentenceAnnotation], group_of: Callable[[SentenceAnnotation], str]) -> dict[str, Counter]:
