@@ -23,8 +23,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
 
+from nlp.annotations import ExportReport
 from nlp.evaluation import SentencePrediction, predict_sentences, score
-from nlp.studio.annotations import ExportReport
 from nlp.training.reader import read_split
 from nlp.training.splits import HELD_OUT_SPLITS
 

@@ -24,9 +24,9 @@ import spacy
 from accuracy import tfidf_themes  # bench/accuracy.py
 from spacy.util import fix_random_seed, load_config, minibatch
 
+from nlp.annotations import ExportReport
 from nlp.components.themes import THEMES
 from nlp.evaluation import predict_sentences, prf, score
-from nlp.studio.annotations import ExportReport
 from nlp.training.examples import AlignmentReport, annotation_to_example
 from nlp.training.reader import read_split
 

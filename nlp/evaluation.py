@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from spacy.language import Language
 
+from .annotations import ENTITY_LABELS, SentenceAnnotation
 from .components import places  # noqa: F401  (registers doc._.county)
 from .components.themes import THEMES
-from .studio.annotations import ENTITY_LABELS, SentenceAnnotation
 
 
 @dataclass

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from nlp.studio.annotations import ExportError, ExportReport, Span, load_export, read_annotations
+from nlp.annotations import ExportError, ExportReport, Span, load_export, read_annotations
 from nlp.studio.tasks import result_items
 
 

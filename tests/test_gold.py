@@ -2,9 +2,9 @@
 
 import json
 
+from nlp.annotations import ExportReport, load_export, read_annotations
 from nlp.corpus.documents import read_documents
 from nlp.corpus.sampling import read_sample
-from nlp.studio.annotations import ExportReport, load_export, read_annotations
 from nlp.training.splits import load_splits
 
 from .conftest import GOLD, ROOT, SPLITS

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nlp.studio.annotations import load_export, read_annotations
+from nlp.annotations import load_export, read_annotations
 from nlp.studio.client import LABEL_CONFIG, StudioError, connect
 from nlp.studio.project import ensure_project, export_project, import_new_tasks
 

@@ -18,8 +18,8 @@ import httpx
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
+from nlp.annotations import Span
 from nlp.corpus.documents import read_documents
-from nlp.studio.annotations import Span
 from nlp.studio.client import LABEL_CONFIG, connect
 from nlp.studio.tasks import result_items
 from nlp.studio.workflow import corpus_tasks, push

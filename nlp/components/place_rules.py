@@ -43,6 +43,7 @@ import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..annotations import ExportReport, SentenceAnnotation
 from ..place_names import (
     find_names,
     matchable_names,
@@ -51,7 +52,6 @@ from ..place_names import (
     town_stems,
     village_names,
 )
-from ..studio.annotations import ExportReport, SentenceAnnotation
 
 ORGANISATION_HEADS = (
     "县委", "市委", "区委", "省委", "委", "人民政府", "人民代表", "人民法院", "人民检察", "人民医院", "政府",

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from sklearn.metrics import cohen_kappa_score
 
-from .annotations import ENTITY_LABELS, THEMES, SentenceAnnotation
+from ..annotations import ENTITY_LABELS, THEMES, SentenceAnnotation
 
 
 def _key(a: SentenceAnnotation) -> tuple[str, int]:

@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from label_studio_sdk.label_interface import LabelInterface
 from spacy.language import Language
 
-from .annotations import SPAN_FROM_NAME, THEME_FROM_NAME
+from ..annotations import SPAN_FROM_NAME, THEME_FROM_NAME
 from .predictions import model_version, predict
 from .tasks import TEXT_NAME
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from label_studio_sdk import LabelStudio
 
+from ..annotations import Span, read_annotations
 from ..corpus.documents import read_documents
 from ..training.splits import load_splits
-from .annotations import Span, read_annotations
 from .client import call
 from .project import ensure_project, export_project, import_new_tasks, write_export
 from .tasks import result_items, sentence_tasks, task_key

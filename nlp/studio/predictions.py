@@ -25,7 +25,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .annotations import ENTITY_LABELS, THEMES, Span
+from ..annotations import ENTITY_LABELS, THEMES, Span
 from .tasks import result_items
 
 

@@ -7,8 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from ..training.splits import SPLITS, load_splits
-from .annotations import (
+from ..annotations import (
     ENTITY_LABELS,
     THEMES,
     ExportReport,
@@ -16,6 +15,7 @@ from .annotations import (
     load_export,
     read_annotations,
 )
+from ..training.splits import SPLITS, load_splits
 
 
 def _count(annotations: list[SentenceAnnotation], group_of: Callable[[SentenceAnnotation], str]) -> dict[str, Counter]:

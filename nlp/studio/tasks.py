@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
+from ..annotations import SPAN_FROM_NAME, THEME_FROM_NAME, Span
 from ..corpus.documents import Document
-from .annotations import SPAN_FROM_NAME, THEME_FROM_NAME, Span
 
 TEXT_NAME = "text"
 

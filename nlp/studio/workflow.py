@@ -21,10 +21,10 @@ from pathlib import Path
 from label_studio_sdk import LabelStudio
 from spacy.language import Language
 
+from ..annotations import load_export
 from ..corpus.cleaning import CorpusError, clean_lines, read_raw, repair_masking
 from ..corpus.documents import Document, read_documents
 from ..corpus.splitting import split_sentences
-from .annotations import load_export
 from .client import StudioError, call
 from .predictions import load_model, predict
 from .project import _url, existing_keys, export_project, import_new_tasks, write_export

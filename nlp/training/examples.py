@@ -16,9 +16,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 
+from ..annotations import SentenceAnnotation
 from ..components import places  # noqa: F401  (registers doc._.county)
 from ..components.themes import SPANS_KEY
-from ..studio.annotations import SentenceAnnotation
 
 
 @dataclass

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from spacy.util import registry
 
+from ..annotations import ExportReport
 from ..gazetteer import load_divisions
 from ..segmentation import cache_dir, write_user_dict
-from ..studio.annotations import ExportReport
 from .reader import read_split
 
 

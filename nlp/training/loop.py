@@ -14,8 +14,8 @@ from spacy.cli.train import train as spacy_train
 from wasabi import msg
 
 from .. import components, segmentation  # noqa: F401  (registers factories and functions)
+from ..annotations import ExportError, ExportReport
 from ..evaluation import evaluate_held_out, format_table
-from ..studio.annotations import ExportError, ExportReport
 from . import lexicon  # noqa: F401  (registers the user dictionary function)
 from .reader import read_split
 from .splits import HELD_OUT_SPLITS

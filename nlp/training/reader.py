@@ -24,7 +24,7 @@ from spacy.training import Example
 from spacy.util import registry
 from wasabi import msg
 
-from ..studio.annotations import ExportReport, SentenceAnnotation, load_export, read_annotations
+from ..annotations import ExportReport, SentenceAnnotation, load_export, read_annotations
 from .examples import AlignmentReport, annotation_to_example
 from .splits import load_splits
 
