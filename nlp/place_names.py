@@ -13,7 +13,11 @@ segmenter's user dictionary. Sources, all shipped by installed packages:
   continents (``jionlp``'s ``world_location.txt``);
 * natural features: the ``ns`` words of ``jieba``'s dictionary that end in a landform or
   water word (…河, …湖, …山, …岭, …水库 …), less common words that only look like one;
-* named macro-regions, economic belts and city clusters (:data:`REGIONS`).
+* named macro-regions, economic belts and city clusters (:data:`REGIONS`), and the regions
+  named by a province's one-character abbreviation and a direction (闽东, 川东北, 南疆);
+* the provinces' one-character abbreviations (:data:`PROVINCE_ABBREVIATIONS`: 粤, 黔, 琼),
+  as entries of the province they stand for; being one character, they are matched only
+  where the text makes them a place (see ``place_rules``).
 
 An entry is a tuple ``(name, level, code, parents, parent_codes, short)``; levels are
 ``province``, ``city``, ``county``, ``town``, ``village``, ``country``, ``foreign_city``,
@@ -66,6 +70,22 @@ REGIONS = (
     "藏东", "青藏", "黄河金三角", "东北亚", "东南亚", "南亚", "中亚", "西亚", "中东", "东盟", "欧洲",
     "非洲", "拉美", "拉丁美洲", "欧亚", "亚太",
 )
+
+# One-character abbreviations → province code (川 and 蜀 both stand for 四川省).
+PROVINCE_ABBREVIATIONS = {
+    "京": "110000", "津": "120000", "冀": "130000", "晋": "140000", "蒙": "150000", "辽": "210000",
+    "吉": "220000", "黑": "230000", "沪": "310000", "苏": "320000", "浙": "330000", "皖": "340000",
+    "闽": "350000", "赣": "360000", "鲁": "370000", "豫": "410000", "鄂": "420000", "湘": "430000",
+    "粤": "440000", "桂": "450000", "琼": "460000", "渝": "500000", "川": "510000", "蜀": "510000",
+    "黔": "520000", "贵": "520000", "滇": "530000", "云": "530000", "藏": "540000", "陕": "610000",
+    "秦": "610000", "甘": "620000", "陇": "620000", "青": "630000", "宁": "640000", "新": "650000",
+    "疆": "650000", "港": "810000", "澳": "820000", "台": "710000",
+}
+# Abbreviation + direction names a region (闽东, 川东北); abbreviations that are also a common
+# word's first character (新中国, 云中) or name a city with a direction (台中) are left out.
+_DIRECTIONAL_ABBREVIATIONS = "京津冀晋蒙辽沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀黔滇藏陕陇"
+_DIRECTIONS = ("东", "南", "西", "北", "中", "东南", "东北", "西南", "西北")
+_NOT_REGIONS = frozenset({"京东"})
 
 _NATURAL_SUFFIX = re.compile(
     r"(河|江|湖|海|湾|山|岭|峰|峡|谷|川|泉|水库|湿地|盆地|平原|高原|草原|沙漠|沙地|戈壁|林区|岛|半岛|群岛|流域|冰川)$"
@@ -182,13 +202,26 @@ def natural_entries(known: set[str]) -> list[Entry]:
 
 
 def region_entries() -> list[Entry]:
-    return [(name, "region", "", (), (), "") for name in REGIONS]
+    """:data:`REGIONS` and abbreviation + direction regions (闽东, 川东北, 南疆)."""
+    directional = {a + d for a in _DIRECTIONAL_ABBREVIATIONS for d in _DIRECTIONS} | {d + "疆" for d in "东南北"}
+    return [(name, "region", "", (), (), "") for name in sorted(set(REGIONS) | directional - _NOT_REGIONS)]
+
+
+def abbreviation_entries(divisions: Iterable[Entry]) -> list[Entry]:
+    """Each one-character province abbreviation, with the code of its province (粤 → 440000)."""
+    codes = {code for _name, level, code, *_ in divisions if level == "province"}
+    return [(abbreviation, "province", code, (), (), "")
+            for abbreviation, code in PROVINCE_ABBREVIATIONS.items() if code in codes]
 
 
 @lru_cache(maxsize=4)
 def place_entries(provinces: tuple[str, ...] | None = None) -> tuple[Entry, ...]:
-    """All entries: divisions (of ``provinces`` below county level), former names, world, regions, natural."""
-    entries = division_entries(provinces) + former_name_entries() + world_entries() + region_entries()
+    """All entries: divisions (of ``provinces`` below county level), province abbreviations,
+    former names, world, regions, natural."""
+    divisions = division_entries(provinces)
+    known_regions = {e[0] for e in divisions} | {e[5] for e in divisions}
+    regions = [e for e in region_entries() if e[0] not in known_regions]  # 黔东南 is a division
+    entries = divisions + abbreviation_entries(divisions) + former_name_entries() + world_entries() + regions
     known = {e[0] for e in entries} | {e[5] for e in entries}
     return tuple(entries + natural_entries(known))
 

@@ -2,6 +2,9 @@
 
 import pytest
 
+from nlp.annotations import SentenceAnnotation, Span
+from nlp.components.place_rules import UNTRAINED
+from nlp.components.span_context import fit_context_model
 from nlp.segmentation import blank_pipeline
 
 
@@ -69,3 +72,52 @@ def test_places_inside_titles_and_bodies_are_not_marked(nlp):
     found = [t for t, _, _ in places(nlp, "《保定日报》报道,保定市委召开会议。")]
     assert found == []
 
+
+
+def annotated(text: str, *places: str) -> SentenceAnnotation:
+    """A gold sentence with ``places`` (each occurring once in ``text``) marked PLACE."""
+    spans = [Span(text.index(p), text.index(p) + len(p), "PLACE") for p in places]
+    return SentenceAnnotation(None, text, {}, [], spans)
+
+
+# What annotators did in a few sentences: a name is marked where it locates something,
+# not inside the name of a university, a company or a facility; a province abbreviation is
+# marked after 驻 or 援 and in a chain of them, not in 在新时代.
+TRAIN = [
+    annotated("带队赴北京、西安、深圳等地招商。", "北京", "西安", "深圳"),
+    annotated("支持西安交通大学、深圳大学建设。"),
+    annotated("引进深圳致信、北京亿华通等企业。"),
+    annotated("向驻皖部队和援鄂医疗队致敬。", "皖", "鄂"),
+    annotated("深化沪苏浙皖合作。", "沪", "苏", "浙", "皖"),
+    annotated("在新时代新征程上奋发有为。"),
+    annotated("组织企业赴上海、广州参展。", "上海", "广州"),
+    annotated("上海交通大学、广州大学来访。"),
+] * 3
+
+
+@pytest.fixture
+def trained(nlp):
+    rules = nlp.get_pipe("place_rules")
+    untrained = rules.context
+    rules.context = fit_context_model(rules.context_samples(TRAIN), UNTRAINED)
+    yield nlp
+    rules.context = untrained
+
+
+def test_the_context_decides_whether_a_known_name_is_a_place(trained):
+    assert [t for t, _, _ in places(trained, "党政领导赴西安、广州等地考察。")] == ["西安", "广州"]
+    assert [t for t, _, _ in places(trained, "与西安交通大学、广州大学合作。")] == []
+
+
+def test_province_abbreviations_are_linked_where_the_context_makes_them_places(trained):
+    assert ("粤", "440000", "province") in places(trained, "慰问驻粤部队官兵。")
+    assert [t for t, _, _ in places(trained, "在新时代推动发展。")] == []
+
+
+def test_without_examples_one_character_abbreviations_are_never_marked(nlp):
+    assert places(nlp, "慰问驻粤部队官兵。") == []
+
+
+def test_regions_named_by_abbreviation_and_direction(nlp):
+    found = places(nlp, "推动川南、川东北和闽东地区协同发展。")
+    assert [(t, level) for t, _, level in found] == [("川南", "region"), ("川东北", "region"), ("闽东", "region")]

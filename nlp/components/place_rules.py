@@ -25,12 +25,15 @@ A match is skipped where the schema says a place is not marked:
 * inside the name of a body, organisation, facility, zone or event, or of a fixed term: the
   text goes on with one of ``ORGANISATION_HEADS`` (县委, 人民政府, 集团, 试验区, 论坛, 特色 …).
 
-Gazetteer names that the train split's annotators rarely mark where they occur (中国, as
-in 中国特色) are left out at ``initialize``.
+Every other match is kept only when :mod:`nlp.components.span_context`, a model of the
+characters around a name fitted on the train split at ``initialize``, gives it a
+probability of at least ``threshold`` of being marked: 西安 in 赴北京、西安、深圳等地 is
+kept, 西安 in 西安国家版本馆 and 中国 in 中国特色 are not.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
@@ -43,7 +46,7 @@ import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..annotations import ExportReport, SentenceAnnotation
+from ..annotations import SentenceAnnotation
 from ..place_names import (
     find_names,
     matchable_names,
@@ -52,6 +55,7 @@ from ..place_names import (
     town_stems,
     village_names,
 )
+from .span_context import ContextModel, context_features, fit_context_model
 
 ORGANISATION_HEADS = (
     "县委", "市委", "区委", "省委", "委", "人民政府", "人民代表", "人民法院", "人民检察", "人民医院", "政府",
@@ -70,6 +74,11 @@ CLOSERS = ("》", "”", "\"", "」", "·")
 BOUND_BEFORE = ("驻", "来", "援", "赴", "在", "至", "到", "经", "从", "入", "出", "返", "回", "离", "抵", "全", "和", "与", "及", "、")
 BOUND_AFTER = ("段", "境", "籍", "域", "内", "外", "时", "和", "与", "及", "等", "、", "的", "人")
 MIN_CHARS_INSIDE_TOKEN = 3
+# A one-character province abbreviation is a candidate only next to another one (沪苏浙皖,
+# 京港) or after one of these (驻皖部队, 来晋投资, 援鄂, 在渝落地).
+# Without train examples: every name is kept, no one-character abbreviation.
+UNTRAINED = ContextModel(weights={"kind=abbreviation": -2.0}, bias=1.0)
+ABBREVIATION_BEFORE = ("驻", "来", "援", "赴", "在", "入", "进", "出", "返", "离", "抵", "留", "回")
 
 
 def excluded(text: str, start: int, end: int) -> bool:
@@ -90,55 +99,57 @@ def train_place_names(annotations: list[SentenceAnnotation], min_ratio: float = 
     return [name for name, count in marked.items() if count >= min_ratio * seen[name]]
 
 
-def rarely_marked_names(annotations: list[SentenceAnnotation], names: Iterable[str], min_seen: int = 3,
-                        max_ratio: float = 0.3) -> set[str]:
-    """Of ``names``, those the train annotators marked in fewer than ``max_ratio`` of their
-    (at least ``min_seen``) occurrences where the rules would mark them: 中国 stands mostly
-    in 中国特色 and 中国式现代化."""
-    automaton = name_automaton(names)
-    seen, marked = Counter(), Counter()
-    for a in annotations:
-        spans = {(s.start, s.end) for s in a.spans if s.label == "PLACE"}
-        for start, end in find_names(automaton, a.text):
-            if not excluded(a.text, start, end):
-                seen[a.text[start:end]] += 1
-                marked[a.text[start:end]] += (start, end) in spans
-    return {name for name, n in seen.items() if n >= min_seen and marked[name] < max_ratio * n}
-
-
-def _train_annotations(export: str | None, splits: str | None) -> list[SentenceAnnotation]:
-    if not export:
-        return []
-    from ..training.reader import read_split
-
-    return read_split(Path(export), "train", Path(splits) if splits else None, ExportReport())
-
-
 class PlaceRules:
-    def __init__(self, nlp: Language, name: str, provinces: list[str] | None):
+    def __init__(self, nlp: Language, name: str, provinces: list[str] | None, threshold: float):
         self.nlp = nlp
         self.name = name
         self.provinces = list(provinces or [])
+        self.threshold = threshold
         self.names: tuple[str, ...] = ()
+        self.abbreviations = ""
+        self._abbreviation_pattern: re.Pattern | None = None
         self.local: dict[str, str] = {}  # county code → its local names, tab-separated
+        self.context = ContextModel(dict(UNTRAINED.weights), UNTRAINED.bias)
         self._global = name_automaton(())
         self._local_automata: dict[str, ahocorasick.Automaton] = {}
 
     def initialize(self, get_examples=None, nlp=None, export: str | None = None, splits: str | None = None):
         entries = place_entries(tuple(self.provinces) or None)
-        train = _train_annotations(export, splits)
-        gazetteer = matchable_names(entries)
-        names = (set(gazetteer) - rarely_marked_names(train, gazetteer)) | set(train_place_names(train))
+        from ..training.reader import read_train_split
+
+        train = read_train_split(export, splits)
         local = {code: "\t".join(stems) for code, stems in town_stems(entries).items()}
         for code, villages in village_names(self.provinces or None).items():
             local[code] = f"{local[code]}\t{villages}" if code in local else villages
-        self._set_names(names, local)
+        self._set_names(set(matchable_names(entries)) | set(train_place_names(train)), local)
+        self._set_abbreviations("".join(sorted({e[0] for e in entries if len(e[0]) == 1})))
+        self.context = fit_context_model(self.context_samples(train), UNTRAINED)
+
+    def context_samples(self, annotations: list[SentenceAnnotation]) -> list[tuple[list[str], bool]]:
+        """``(features, marked)`` for every match the rules would judge in the annotated sentences."""
+        samples = []
+        for a in annotations:
+            marked = {(s.start, s.end) for s in a.spans if s.label == "PLACE"}
+            taken: set[int] = set()
+            for start, end, kind in self._matches(a.text, str(a.meta.get("place_code") or "")):
+                if taken.intersection(range(start, end)) or excluded(a.text, start, end):
+                    continue
+                taken.update(range(start, end))
+                samples.append((context_features(a.text, start, end, kind), (start, end) in marked))
+        return samples
 
     def _set_names(self, names: Iterable[str], local: dict[str, str]) -> None:
         self.names = tuple(sorted({n for n in names if len(n) >= 2}))
         self.local = dict(local)
         self._global = name_automaton(self.names)
         self._local_automata = {}
+
+    def _set_abbreviations(self, abbreviations: str) -> None:
+        self.abbreviations = abbreviations
+        chars = re.escape(abbreviations)
+        before = re.escape("".join(ABBREVIATION_BEFORE))
+        self._abbreviation_pattern = (re.compile(f"(?<=[{before}{chars}])[{chars}]|[{chars}](?=[{chars}])")
+                                      if abbreviations else None)
 
     def _local_automaton(self, county: str) -> ahocorasick.Automaton | None:
         if county not in self.local:
@@ -147,6 +158,17 @@ class PlaceRules:
             names = {n for n in self.local[county].split("\t") if len(n) >= 2}
             self._local_automata[county] = name_automaton(names)
         return self._local_automata[county]
+
+    def _matches(self, text: str, county: str) -> list[tuple[int, int, str]]:
+        """Every candidate in ``text`` as ``(start, end, kind)``, leftmost and longest first; the
+        kind is ``name`` (a name of the whole country), ``local`` (a name of the county) or
+        ``abbreviation`` (a one-character province abbreviation)."""
+        matches = {(start, end, "name") for start, end in find_names(self._global, text)}
+        if county:
+            matches.update((start, end, "local") for start, end in find_names(self._local_automaton(county), text))
+        if self._abbreviation_pattern:
+            matches.update((m.start(), m.end(), "abbreviation") for m in self._abbreviation_pattern.finditer(text))
+        return sorted(matches, key=lambda m: (m[0], -m[1]))
 
     @staticmethod
     def _fits_tokens(text: str, starts: list[int], ends: list[int], start: int, end: int) -> bool:
@@ -161,10 +183,7 @@ class PlaceRules:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
-        matches = find_names(self._global, text)
-        county = doc._.county_code
-        if county:
-            matches += find_names(self._local_automaton(county), text)
+        matches = self._matches(text, doc._.county_code)
         if not matches:
             return doc
         # Token offsets and entity coverage from arrays: Token objects cost more than the matching.
@@ -173,11 +192,13 @@ class PlaceRules:
         taken = {c for i in numpy.flatnonzero((iob == 1) | (iob == 3)) for c in range(starts[i], ends[i])}
         boundaries = set(starts) | set(ends)
         found = []
-        for start, end in sorted(set(matches), key=lambda m: (m[0], -m[1])):
+        for start, end, kind in matches:
             if taken.intersection(range(start, end)) or excluded(text, start, end):
                 continue
-            if (start not in boundaries or end not in boundaries) and not self._fits_tokens(
-                    text, starts, ends, start, end):
+            if (kind != "abbreviation" and (start not in boundaries or end not in boundaries)
+                    and not self._fits_tokens(text, starts, ends, start, end)):
+                continue
+            if self.context.probability(context_features(text, start, end, kind)) < self.threshold:
                 continue
             found.append((start, end))
             taken.update(range(start, end))
@@ -194,12 +215,15 @@ class PlaceRules:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_msgpack(path / "names.msgpack", {"provinces": self.provinces, "names": self.names,
-                                                     "local": self.local})
+                                                     "abbreviations": self.abbreviations, "local": self.local,
+                                                     "context": self.context.to_dict()})
 
     def from_disk(self, path, exclude=()) -> PlaceRules:
         data = srsly.read_msgpack(Path(path) / "names.msgpack", use_list=False)  # arrays as tuples
         self.provinces = list(data["provinces"])
         self._set_names(data["names"], data["local"])
+        self._set_abbreviations(data["abbreviations"])
+        self.context = ContextModel.from_dict(data["context"])
         return self
 
 
@@ -217,6 +241,7 @@ def _split_tokens_at(doc: Doc, starts: list[int], cuts: list[int]) -> None:
             retokenizer.split(token, pieces, heads=[(token, k) for k in range(len(pieces))])
 
 
-@Language.factory("place_rules", requires=["doc.ents"], assigns=["doc.ents"], default_config={"provinces": []})
-def make_place_rules(nlp: Language, name: str, provinces: list[str]) -> PlaceRules:
-    return PlaceRules(nlp, name, provinces)
+@Language.factory("place_rules", requires=["doc.ents"], assigns=["doc.ents"],
+                  default_config={"provinces": [], "threshold": 0.5})
+def make_place_rules(nlp: Language, name: str, provinces: list[str], threshold: float) -> PlaceRules:
+    return PlaceRules(nlp, name, provinces, threshold)

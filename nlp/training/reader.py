@@ -36,6 +36,14 @@ def read_split(path: Path, split: str, splits: Path | None, report: ExportReport
     return [a for a in annotations if by_doc.get(a.doc_id, a.split) == split]
 
 
+def read_train_split(export: str | Path | None, splits: str | Path | None) -> list[SentenceAnnotation]:
+    """The train split's annotations, for components that learn from them at ``initialize``
+    (``[]`` when no export is given)."""
+    if not export:
+        return []
+    return read_split(Path(export), "train", Path(splits) if splits else None, ExportReport())
+
+
 def load_examples(nlp: Language, path: Path, split: str, splits: Path | None = None,
                   limit: int = 0, verbose: bool = True) -> list[Example]:
     export_report = ExportReport()
