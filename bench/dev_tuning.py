@@ -3,8 +3,9 @@
     python bench/dev_tuning.py [--model training/model-best]
 
 1. Rule-component ablation: entity scores of the trained ``ner`` with and without the
-   rule components ``place_rules`` (gazetteer) and ``programme_rules`` (quoted numbered
-   formulas), added after it (rules fill gaps, never overwrite).
+   rule components ``place_rules`` (gazetteer) and ``programme_rules`` (quoted names),
+   which run after it (rules fill gaps, never overwrite); then each rule component's dev
+   F1 (sentences without their county) as the threshold of its context model varies.
 2. Per-theme decision thresholds: the threshold that maximises F1 for each theme, on dev
    with the trained model, and on out-of-fold predictions of a cross-validation by
    document over train + dev (more sentences, so a steadier choice; the config uses it).
@@ -36,25 +37,31 @@ ROOT = Path(__file__).resolve().parents[1]
 RULES = ("place_rules", "programme_rules")
 
 
-def with_rules(model: Path, rules: tuple[str, ...], export: Path, splits: Path):
-    """The trained pipeline with exactly ``rules`` among the rule components, after ``ner``."""
-    nlp = spacy.load(model, exclude=list(RULES))
-    anchor = "document_county" if "document_county" in nlp.pipe_names else "ner"
-    for name in reversed(rules):
-        component = nlp.add_pipe(name, after=anchor)
-        if name == "place_rules":
-            component.initialize(export=str(export), splits=str(splits))
-    return nlp
-
-
-def ablation(model: Path, dev, export: Path, splits: Path) -> None:
-    variants = {"ner only": (), "+ place_rules": ("place_rules",), "+ programme_rules": ("programme_rules",),
-                "+ both": RULES}
+def ablation(model: Path, dev) -> None:
+    """Entity scores of the trained pipeline with some of its rule components disabled."""
+    nlp = spacy.load(model)
+    variants = {"ner only": RULES, "+ place_rules": ("programme_rules",), "+ programme_rules": ("place_rules",),
+                "+ both": ()}
     print(f"{'dev entities':<22}{'PLACE P/R/F':>22}{'PROGRAMME P/R/F':>22}{'ALL F':>8}")
-    for name, rules in variants.items():
-        m = score(dev, predict_sentences(with_rules(model, rules, export, splits), dev))["entities"]
+    for name, disabled in variants.items():
+        with nlp.select_pipes(disable=list(disabled)):
+            m = score(dev, predict_sentences(nlp, dev))["entities"]
         cells = [f"{m[l]['p']:.3f}/{m[l]['r']:.3f}/{m[l]['f']:.3f}" for l in ("PLACE", "PROGRAMME")]
         print(f"{name:<22}{cells[0]:>22}{cells[1]:>22}{m['ALL']['f']:>8.3f}")
+
+
+def rule_thresholds(model: Path, dev, thresholds=(0.2, 0.3, 0.4, 0.5, 0.6)) -> None:
+    """Dev F1 of each rule component's label as its context-model threshold varies."""
+    nlp = spacy.load(model)
+    print(f"\n{'rule threshold':<16}" + "".join(f"{t:>8}" for t in thresholds))
+    for name, label in (("place_rules", "PLACE"), ("programme_rules", "PROGRAMME")):
+        component, kept = nlp.get_pipe(name), nlp.get_pipe(name).threshold
+        scores = []
+        for threshold in thresholds:
+            component.threshold = threshold
+            scores.append(score(dev, predict_sentences(nlp, dev, with_county=False))["entities"][label]["f"])
+        component.threshold = kept
+        print(f"{label:<16}" + "".join(f"{f:>8.3f}" for f in scores))
 
 
 THRESHOLD_GRID = numpy.round(numpy.arange(0.05, 0.951, 0.05), 2)
@@ -180,7 +187,8 @@ def main() -> None:
     train = read_split(args.export, "train", args.splits, ExportReport())
     dev = read_split(args.export, "dev", args.splits, ExportReport())
     print(f"Dev split: {len(dev)} sentences\n")
-    ablation(args.model, dev, args.export, args.splits)
+    ablation(args.model, dev)
+    rule_thresholds(args.model, dev)
     thresholds(args.model, dev)
     sentencizer = sentencizer_pipeline(args.model)
     configured = load_config(args.model / "config.cfg")["components"]["sentence_themes"]["model"]
