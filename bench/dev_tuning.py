@@ -117,17 +117,14 @@ def thresholds(model: Path, dev) -> None:
               f"{theme_f1(probabilities[theme], gold, 0.5):>15.3f}")
 
 
-def char_bow(ngram_size: int, sublinear_tf: bool = False, normalize: bool = False) -> dict:
-    return {"@architectures": "policy_nlp.SpanCharBOW.v1", "ngram_size": ngram_size, "length": 262144, "nO": None,
-            "sublinear_tf": sublinear_tf, "normalize": normalize}
+def char_bow(ngram_size: int) -> dict:
+    return {"@architectures": "policy_nlp.SpanCharBOW.v1", "ngram_size": ngram_size, "length": 262144, "nO": None}
 
 
 THEME_MODELS = {
     "char 1-grams, BOW": char_bow(1),
     "char 1-2-grams, BOW": char_bow(2),
     "char 1-3-grams, BOW": char_bow(3),
-    "char 1-2-grams, log tf, L2": char_bow(2, sublinear_tf=True, normalize=True),
-    "char 1-3-grams, log tf, L2": char_bow(3, sublinear_tf=True, normalize=True),
     "pooled CNN over tokens": {
         "@architectures": "spacy.SpanCategorizer.v1",
         "reducer": {"@layers": "spacy.mean_max_reducer.v1", "hidden_size": 128},

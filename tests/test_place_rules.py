@@ -92,6 +92,9 @@ TRAIN = [
     annotated("在新时代新征程上奋发有为。"),
     annotated("组织企业赴上海、广州参展。", "上海", "广州"),
     annotated("上海交通大学、广州大学来访。"),
+    annotated("加大对汾河、碾河等流域治理。", "汾河", "碾河"),
+    annotated("建设良马至青松岭、红叶岭旅游公路。", "良马", "青松岭", "红叶岭"),
+    annotated("全面推进乡村振兴,建设美丽乡村。"),
 ] * 3
 
 
@@ -114,8 +117,13 @@ def test_province_abbreviations_are_linked_where_the_context_makes_them_places(t
     assert [t for t, _, _ in places(trained, "在新时代推动发展。")] == []
 
 
-def test_without_examples_one_character_abbreviations_are_never_marked(nlp):
-    assert places(nlp, "慰问驻粤部队官兵。") == []
+def test_rivers_and_hills_the_gazetteer_lacks_are_found_by_their_ending(trained):
+    assert [t for t, _, _ in places(trained, "推进涪江、沱江流域综合治理。")] == ["涪江", "沱江"]
+    assert [t for t, _, _ in places(trained, "建设美丽乡村。")] == []
+
+
+def test_without_examples_abbreviations_and_landmark_tokens_are_never_marked(nlp):
+    assert places(nlp, "慰问驻粤部队官兵,治理涪江。") == []
 
 
 def test_regions_named_by_abbreviation_and_direction(nlp):

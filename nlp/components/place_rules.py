@@ -10,7 +10,9 @@ entity are left alone). The names (:mod:`nlp.place_names`), built at ``initializ
   plus the PLACE texts of the train split that annotators marked in at least half of the
   train sentences containing them;
 * in a document about one county (``doc._.county_code``): also that county's towns
-  without their suffix (上郭 for 上郭乡) and its villages.
+  without their suffix (上郭 for 上郭乡) and its villages;
+* one-character province abbreviations next to another one or after 驻, 来, 援 … (驻皖, 沪苏浙);
+* tokens that end like a river, hill or village (涪江, 青松岭, 五家庄: :data:`LANDMARK_ENDINGS`).
 
 Names are found in the characters of the text, not in its tokens, so the segmenter's cuts
 do not matter: when a name starts or ends inside a token, the token is split at the
@@ -76,8 +78,13 @@ BOUND_AFTER = ("段", "境", "籍", "域", "内", "外", "时", "和", "与", "�
 MIN_CHARS_INSIDE_TOKEN = 3
 # A one-character province abbreviation is a candidate only next to another one (沪苏浙皖,
 # 京港) or after one of these (驻皖部队, 来晋投资, 援鄂, 在渝落地).
-# Without train examples: every name is kept, no one-character abbreviation.
-UNTRAINED = ContextModel(weights={"kind=abbreviation": -2.0}, bias=1.0)
+# A token of one to four Chinese characters and one of these endings is a candidate of its own
+# (涪江, 青松岭, 五家庄, 小李村, 沙埕港): rivers, hills and villages the gazetteer lacks.
+LANDMARK_ENDINGS = ("河", "江", "湖", "溪", "山", "岭", "峰", "峪", "沟", "村", "庄", "湾", "岛", "港", "澳", "水库",
+                    "社区")
+LANDMARK_TOKEN = re.compile("[\u4e00-\u9fff]{1,4}(?:" + "|".join(LANDMARK_ENDINGS) + ")")
+# Without train examples: every name is kept, no one-character abbreviation, no landmark token.
+UNTRAINED = ContextModel(weights={"kind=abbreviation": -2.0, "kind=landmark": -2.0}, bias=1.0)
 ABBREVIATION_BEFORE = ("驻", "来", "援", "赴", "在", "入", "进", "出", "返", "离", "抵", "留", "回")
 
 
@@ -128,10 +135,12 @@ class PlaceRules:
     def context_samples(self, annotations: list[SentenceAnnotation]) -> list[tuple[list[str], bool]]:
         """``(features, marked)`` for every match the rules would judge in the annotated sentences."""
         samples = []
-        for a in annotations:
+        docs = self.nlp.tokenizer.pipe(a.text for a in annotations)
+        for a, doc in zip(annotations, docs):
             marked = {(s.start, s.end) for s in a.spans if s.label == "PLACE"}
             taken: set[int] = set()
-            for start, end, kind in self._matches(a.text, str(a.meta.get("place_code") or "")):
+            tokens = [(token.idx, token.idx + len(token)) for token in doc]
+            for start, end, kind in self._matches(a.text, str(a.meta.get("place_code") or ""), tokens):
                 if taken.intersection(range(start, end)) or excluded(a.text, start, end):
                     continue
                 taken.update(range(start, end))
@@ -159,11 +168,14 @@ class PlaceRules:
             self._local_automata[county] = name_automaton(names)
         return self._local_automata[county]
 
-    def _matches(self, text: str, county: str) -> list[tuple[int, int, str]]:
+    def _matches(self, text: str, county: str, tokens: Iterable[tuple[int, int]]) -> list[tuple[int, int, str]]:
         """Every candidate in ``text`` as ``(start, end, kind)``, leftmost and longest first; the
-        kind is ``name`` (a name of the whole country), ``local`` (a name of the county) or
-        ``abbreviation`` (a one-character province abbreviation)."""
+        kind is ``name`` (a name of the whole country), ``local`` (a name of the county),
+        ``abbreviation`` (a one-character province abbreviation) or ``landmark`` (a token
+        ending like a river, hill or village, see :data:`LANDMARK_ENDINGS`)."""
         matches = {(start, end, "name") for start, end in find_names(self._global, text)}
+        matches.update((start, end, "landmark") for start, end in tokens
+                       if LANDMARK_TOKEN.fullmatch(text, start, end))
         if county:
             matches.update((start, end, "local") for start, end in find_names(self._local_automaton(county), text))
         if self._abbreviation_pattern:
@@ -183,12 +195,12 @@ class PlaceRules:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
-        matches = self._matches(text, doc._.county_code)
-        if not matches:
-            return doc
         # Token offsets and entity coverage from arrays: Token objects cost more than the matching.
         idx, lengths, iob = doc.to_array(["IDX", "LENGTH", "ENT_IOB"]).T
         starts, ends = idx.tolist(), (idx + lengths).tolist()
+        matches = self._matches(text, doc._.county_code, zip(starts, ends))
+        if not matches:
+            return doc
         taken = {c for i in numpy.flatnonzero((iob == 1) | (iob == 3)) for c in range(starts[i], ends[i])}
         boundaries = set(starts) | set(ends)
         found = []

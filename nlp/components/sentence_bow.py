@@ -6,11 +6,6 @@ per label. It is spaCy's ``TextCatBOW`` applied to spans instead of whole docume
 characters instead of tokens as units: theme words in Chinese policy prose (生态, 就业,
 转型) are short character sequences, and characters do not depend on the segmenter.
 
-With ``sublinear_tf`` an n-gram seen ``c`` times counts ``1 + log(c)``; with ``normalize``
-each span's counts are scaled to unit length, so that a long sentence does not score
-higher for its length alone (the weighting of the TF-IDF peer, without the IDF, which the
-linear weights learn themselves).
-
 It reads the text only, so the component that uses it needs no ``tok2vec``.
 """
 
@@ -27,22 +22,18 @@ SparseFeatures = tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]
 
 
 @registry.architectures("policy_nlp.SpanCharBOW.v1")
-def build_span_char_bow(ngram_size: int = 2, length: int = 262144, nO: int | None = None,
-                        sublinear_tf: bool = False, normalize: bool = False) -> Model[SpanBatch, Floats2d]:
+def build_span_char_bow(ngram_size: int = 2, length: int = 262144, nO: int | None = None) -> Model[SpanBatch, Floats2d]:
     """Character 1..``ngram_size``-grams of each span → sparse linear layer → sigmoid."""
     if ngram_size < 1:
         raise ValueError(f"ngram_size must be at least 1, got {ngram_size}.")
     length = 2 ** (length - 1).bit_length()  # SparseLinear needs a power of two
-    features = span_char_ngrams(ngram_size, sublinear_tf, normalize)
-    sparse = chain(features, SparseLinear_v2(nO=nO, length=length))
+    sparse = chain(span_char_ngrams(ngram_size), SparseLinear_v2(nO=nO, length=length))
     return chain(with_cpu(sparse, get_current_ops()), Logistic())
 
 
-def span_char_ngrams(ngram_size: int, sublinear_tf: bool = False,
-                     normalize: bool = False) -> Model[SpanBatch, SparseFeatures]:
+def span_char_ngrams(ngram_size: int) -> Model[SpanBatch, SparseFeatures]:
     """Hashed character n-gram counts of each span, as SparseLinear's (keys, values, lengths)."""
-    return Model("span_char_ngrams", _ngrams_forward,
-                 attrs={"ngram_size": ngram_size, "sublinear_tf": sublinear_tf, "normalize": normalize})
+    return Model("span_char_ngrams", _ngrams_forward, attrs={"ngram_size": ngram_size})
 
 
 def _ngrams_forward(model: Model, docs_spans: SpanBatch, is_train: bool):
@@ -51,15 +42,8 @@ def _ngrams_forward(model: Model, docs_spans: SpanBatch, is_train: bool):
     offsets = numpy.concatenate([[0], numpy.cumsum(spans_per_doc)]).astype(int)
     per_doc = [_doc_span_ngrams(doc, bounds[offsets[i] : offsets[i + 1]], model.attrs["ngram_size"])
                for i, doc in enumerate(docs)]
-    keys, values, lengths = (tuple(numpy.concatenate(parts) for parts in zip(*per_doc)) if per_doc
-                             else _no_features(0))
-    if model.attrs["sublinear_tf"]:
-        values = 1 + numpy.log(values)
-    if model.attrs["normalize"] and len(values):
-        span_of = numpy.repeat(numpy.arange(len(lengths)), lengths)
-        norms = numpy.sqrt(numpy.bincount(span_of, weights=values * values, minlength=len(lengths)))
-        values = values / norms[span_of]
-    return (keys, values.astype("f"), lengths), lambda d_features: []
+    features = tuple(numpy.concatenate(parts) for parts in zip(*per_doc)) if per_doc else _no_features(0)
+    return features, lambda d_features: []
 
 
 def _doc_span_ngrams(doc: Doc, bounds: numpy.ndarray, ngram_size: int) -> SparseFeatures:
