@@ -1,6 +1,7 @@
 """Places of the whole country found in the characters of the text, whatever the segmenter does."""
 
 import pytest
+from spacy.tokens import Doc
 
 from nlp.annotations import SentenceAnnotation, Span
 from nlp.components.place_rules import UNTRAINED
@@ -129,3 +130,11 @@ def test_without_examples_abbreviations_and_landmark_tokens_are_never_marked(nlp
 def test_regions_named_by_abbreviation_and_direction(nlp):
     found = places(nlp, "推动川南、川东北和闽东地区协同发展。")
     assert [(t, level) for t, _, level in found] == [("川南", "region"), ("川东北", "region"), ("闽东", "region")]
+
+
+def test_a_place_the_ner_glued_to_a_bound_word_loses_it(nlp):
+    doc = Doc(nlp.vocab, words=["向", "驻粤", "部队", "和", "驻马店", "致敬"], spaces=[False] * 6)
+    doc.ents = [doc.char_span(1, 3, label="PLACE"), doc.char_span(6, 9, label="PLACE")]
+    for name in ("document_county", "place_rules"):
+        doc = nlp.get_pipe(name)(doc)
+    assert [e.text for e in doc.ents] == ["粤", "驻马店"]         # 驻马店 is a city: left whole

@@ -1,7 +1,8 @@
 """Gazetteer place rules: mark known place names the statistical ``ner`` missed.
 
 Runs after ``ner`` and ``document_county`` and only fills gaps (characters already in an
-entity are left alone). The names (:mod:`nlp.place_names`), built at ``initialize``, are
+entity are left alone), except that a ``ner`` place glued to a bound word loses it (驻粤
+in 驻粤部队 becomes 粤, as the guidelines mark it). The names (:mod:`nlp.place_names`), built at ``initialize``, are
 
 * everywhere: provinces, cities, counties and towns (镇, 乡) of the whole country (or of
   ``provinces`` for towns, when given), with the short names of provinces, cities,
@@ -113,6 +114,7 @@ class PlaceRules:
         self.provinces = list(provinces or [])
         self.threshold = threshold
         self.names: tuple[str, ...] = ()
+        self._known: frozenset[str] = frozenset()
         self.abbreviations = ""
         self._abbreviation_pattern: re.Pattern | None = None
         self.local: dict[str, str] = {}  # county code → its local names, tab-separated
@@ -149,6 +151,7 @@ class PlaceRules:
 
     def _set_names(self, names: Iterable[str], local: dict[str, str]) -> None:
         self.names = tuple(sorted({n for n in names if len(n) >= 2}))
+        self._known = frozenset(self.names)
         self.local = dict(local)
         self._global = name_automaton(self.names)
         self._local_automata = {}
@@ -193,7 +196,31 @@ class PlaceRules:
         j = bisect_right(starts, end - 1) - 1
         return ends[j] == end or text[end:ends[j]] in BOUND_AFTER
 
+    def _glued(self, doc: Doc) -> list[tuple[int, int]]:
+        """``ner`` places glued to a bound word (驻粤 in 驻粤部队, 援鄂), as offsets of the bound word."""
+        return [(ent.start_char, ent.start_char + 1) for ent in doc.ents
+                if ent.label_ == "PLACE" and len(ent.text) > 1 and ent.text[0] in ABBREVIATION_BEFORE
+                and ent.text not in self._known
+                and (ent.text[1:] in self._known or ent.text[1:] in self.abbreviations)]
+
+    def _unglue(self, doc: Doc, glued: list[tuple[int, int]]) -> None:
+        """Cut the bound words off their places: 驻粤 → 驻 + the place 粤."""
+        starts = [token.idx for token in doc]
+        cuts = [end for _start, end in glued if end not in starts]
+        if cuts:
+            _split_tokens_at(doc, starts, cuts)
+        bound = {start for start, _end in glued}
+        ents = []
+        for ent in doc.ents:
+            if ent.start_char in bound:
+                ent = doc.char_span(ent.start_char + 1, ent.end_char, label=ent.label_)
+            ents.append(ent)
+        doc.ents = ents
+
     def __call__(self, doc: Doc) -> Doc:
+        glued = self._glued(doc)
+        if glued:
+            self._unglue(doc, glued)
         text = doc.text
         # Token offsets and entity coverage from arrays: Token objects cost more than the matching.
         idx, lengths, iob = doc.to_array(["IDX", "LENGTH", "ENT_IOB"]).T
