@@ -32,11 +32,14 @@ TRAIN = [
     annotated("持续推行“一枚印章管审批”改革。", "一枚印章管审批"),
     annotated("增强“四个意识”,坚定“四个自信”。"),
     annotated("荣获“全国文明城市”称号。"),
+    annotated("深入实施企业年金扩围行动。", "企业年金扩围行动"),
+    annotated("实施自然保护区建设提升工程。", "自然保护区建设提升工程"),
+    annotated("开工建设污水处理厂。"),
 ] * 3
 
 
-def test_without_examples_numbered_formulas_are_kept_and_other_quotes_are_not(nlp):
-    assert programmes(nlp, "扎实做好“六稳”工作,开展“春风行动”。") == ["六稳"]
+def test_without_examples_numbered_formulas_are_kept_and_other_candidates_are_not(nlp):
+    assert programmes(nlp, "扎实做好“六稳”工作,开展“春风行动”,实施企业年金扩围行动。") == ["六稳"]
 
 
 def test_the_context_decides_which_quoted_names_are_programmes(nlp):
@@ -45,5 +48,6 @@ def test_the_context_decides_which_quoted_names_are_programmes(nlp):
     try:
         assert programmes(nlp, "深入开展“春风行动”,落实“六保”要求。") == ["春风行动", "六保"]
         assert programmes(nlp, "牢固树立“四个意识”。") == []
+        assert programmes(nlp, "深入实施重点产业链提升行动。") == ["重点产业链提升行动"]
     finally:
         rules.context = UNTRAINED

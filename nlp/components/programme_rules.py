@@ -2,7 +2,9 @@
 
 Runs after ``ner`` and only fills gaps. Every quoted string of at most ``max_chars``
 characters is a candidate, found as ``numbered`` when it holds a numeral (“六稳”, “三个一批”,
-“1146”, “四为四高两同步”) and as ``quoted`` otherwise (“冬季行动”, “先诊疗后付费”). A
+“1146”, “四为四高两同步”) and as ``quoted`` otherwise (“冬季行动”, “先诊疗后付费”); so is, as
+``named``, an unquoted name with a programme's head word after a verb that starts work
+(实施百亿斤粮食产能提升工程, 深入开展企业年金扩围行动: see :data:`NAMED`). A
 candidate becomes a PROGRAMME, without the quotation marks, when the context model of
 :mod:`nlp.components.span_context`, fitted at ``initialize`` on the train split, gives it a
 probability of at least ``threshold``: that is how “六稳” is kept and the ideological
@@ -24,7 +26,11 @@ from ..annotations import SentenceAnnotation
 from .span_context import ContextModel, context_features, fit_context_model
 
 NUMERALS = "一二三四五六七八九十百千万两双0-9"
-UNTRAINED = ContextModel(weights={"kind=quoted": -2.0}, bias=1.0)
+# A verb that starts work, then a name (no punctuation, at most 24 characters) ending in a
+# programme's head word: 实施 + 自然保护区建设提升工程.
+NAMED = re.compile(r"(?:实施|开展|推进|深化|落实|启动|打好|抓好|推行|深入实施|统筹实施|组织实施)(?:新一轮|第[一二三四五六七八九十]+轮)?"
+                   r"([^，。,、；;：:“”\"《》（）()\s]{2,24}?(?:专项行动|行动计划|行动|工程|计划|战略|战役|试点|改革|会战|攻坚战))")
+UNTRAINED = ContextModel(weights={"kind=quoted": -2.0, "kind=named": -2.0}, bias=1.0)
 
 
 class ProgrammeRules:
@@ -42,9 +48,11 @@ class ProgrammeRules:
         self.context = fit_context_model(self.context_samples(read_train_split(export, splits)), UNTRAINED)
 
     def candidates(self, text: str) -> list[tuple[int, int, str]]:
-        """Quoted strings as ``(start, end, kind)``, without their quotation marks."""
-        return [(m.start(1), m.end(1), "numbered" if self.numeral.search(m.group(1)) else "quoted")
-                for m in self.pattern.finditer(text)]
+        """Quoted strings without their quotation marks, and named programmes after a verb, as
+        ``(start, end, kind)``."""
+        found = [(m.start(1), m.end(1), "numbered" if self.numeral.search(m.group(1)) else "quoted")
+                 for m in self.pattern.finditer(text)]
+        return found + [(m.start(1), m.end(1), "named") for m in NAMED.finditer(text)]
 
     def context_samples(self, annotations: list[SentenceAnnotation]) -> list[tuple[list[str], bool]]:
         """``(features, marked)`` for every candidate in the annotated sentences."""
