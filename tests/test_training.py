@@ -7,7 +7,9 @@ import sys
 import pytest
 import spacy
 
+import nlp as nlp_package
 from nlp.corpus.documents import read_documents
+from nlp.studio.predictions import model_version
 
 from .conftest import ROOT, train_tiny
 
@@ -44,6 +46,17 @@ def test_same_seed_same_model(trained, tmp_path):
         return {k: v for k, v in metrics.items() if k != "training_seconds"}
 
     assert scores(tmp_path) == scores(output)
+
+
+def test_the_model_carries_its_name_and_version(trained):
+    output, _ = trained
+    for model in ("model-best", "model-last"):
+        meta = json.loads((output / model / "meta.json").read_text())
+        assert (meta["name"], meta["version"], meta["license"]) == ("policy_nlp", nlp_package.__version__, "MIT")
+        assert "PROGRAMME" in meta["description"] and {"pkuseg", "JioNLP"} <= {
+            word for source in meta["sources"] for word in source["name"].split()}
+    version = model_version(spacy.load(output / "model-best"))
+    assert version.startswith(f"zh_policy_nlp-{nlp_package.__version__}-") and len(version.rsplit("-", 1)[1]) == 8
 
 
 def test_override_is_honoured(trained):

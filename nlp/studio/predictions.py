@@ -37,9 +37,16 @@ def load_model(path: Path | str) -> Language:
 
 
 def model_version(nlp: Language) -> str:
-    """A name for the model: pipeline name and version plus a digest of its meta (scores included)."""
+    """The model's package name and version (as ``spacy package`` names it) plus a digest of its meta.
+
+    ``zh_policy_nlp-0.1.0-1a2b3c4d``: two trainings of the same version differ in the digest
+    (their meta holds their scores).
+    """
     digest = hashlib.sha1(json.dumps(nlp.meta, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:8]
-    return f"{nlp.meta.get('name', 'pipeline')}-{nlp.meta.get('version', '0.0.0')}-{digest}"
+    name = nlp.meta.get("name", "pipeline")
+    if not name.startswith(f"{nlp.lang}_"):
+        name = f"{nlp.lang}_{name}"
+    return f"{name}-{nlp.meta.get('version', '0.0.0')}-{digest}"
 
 
 def uncertainty(theme_scores: Iterable[dict[str, float]]) -> float:

@@ -16,7 +16,7 @@ from wasabi import msg
 from .. import components, segmentation  # noqa: F401  (registers factories and functions)
 from ..annotations import ExportError, ExportReport
 from ..evaluation import evaluate_held_out, format_table
-from . import lexicon  # noqa: F401  (registers the user dictionary function)
+from . import lexicon, meta  # noqa: F401  (registers the user dictionary function and the meta callback)
 from .reader import read_split
 from .splits import HELD_OUT_SPLITS
 
