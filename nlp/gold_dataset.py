@@ -24,28 +24,42 @@ from .training.reader import read_splits
 from .training.splits import NOTES_KEY, SPLITS
 
 METADATA = ("doc_id", "sentence", "title", "place", "place_code", "province", "level", "year", "genre")
-FEATURES = Features({
-    "id": Value("string"),
-    "text": Value("string"),
-    "themes": [Value("string")],
-    "spans": [{"start": Value("int32"), "end": Value("int32"), "label": Value("string"), "text": Value("string")}],
-    "doc_id": Value("string"),
-    "sentence": Value("int32"),
-    "title": Value("string"),
-    "place": Value("string"),
-    "place_code": Value("string"),
-    "province": Value("string"),
-    "level": Value("string"),
-    "year": Value("int32"),
-    "genre": Value("string"),
-    "task_id": Value("int64"),
-})
+FEATURES = Features(
+    {
+        "id": Value("string"),
+        "text": Value("string"),
+        "themes": [Value("string")],
+        "spans": [
+            {
+                "start": Value("int32"),
+                "end": Value("int32"),
+                "label": Value("string"),
+                "text": Value("string"),
+            }
+        ],
+        "doc_id": Value("string"),
+        "sentence": Value("int32"),
+        "title": Value("string"),
+        "place": Value("string"),
+        "place_code": Value("string"),
+        "province": Value("string"),
+        "level": Value("string"),
+        "year": Value("int32"),
+        "genre": Value("string"),
+        "task_id": Value("int64"),
+    }
+)
 FIELDS = (
     ("id", "`doc_id:sentence`, unique"),
     ("text", "the sentence, as annotators saw it"),
     ("themes", f"themes of the sentence, none or several of {', '.join(THEMES)}"),
-    ("spans", (f"entities: `start`, `end` (character offsets into `text`), `label` ({', '.join(ENTITY_LABELS)}), "
-               "`text` (= `text[start:end]`); sorted, never overlapping")),
+    (
+        "spans",
+        (
+            "entities: `start`, `end` (character offsets into `text`), "
+            f"`label` ({', '.join(ENTITY_LABELS)}), `text` (= `text[start:end]`); sorted, never overlapping"
+        ),
+    ),
     ("doc_id", "the document (a split holds whole documents)"),
     ("sentence", "index of the sentence in its document"),
     ("title", "title of the document"),
@@ -76,8 +90,10 @@ class GoldExport:
         out += [f"  skipped {line.strip()}" for line in self.export_report.lines()[1:]]
         if self.no_split:
             examples = ", ".join(f"{doc_id} ({n})" for doc_id, n in self.no_split.most_common(3))
-            out.append(f"  skipped {sum(self.no_split.values())} sentences of {len(self.no_split)} documents "
-                       f"that no split names, e.g. {examples}")
+            out.append(
+                f"  skipped {sum(self.no_split.values())} sentences of {len(self.no_split)} documents "
+                f"that no split names, e.g. {examples}"
+            )
         if len(out) == 1:
             out[0] += ", nothing skipped"
         return out
@@ -89,8 +105,10 @@ def row(annotation: SentenceAnnotation) -> dict:
         "id": f"{annotation.doc_id}:{meta.get('sentence')}",
         "text": annotation.text,
         "themes": list(annotation.themes),
-        "spans": [{"start": s.start, "end": s.end, "label": s.label, "text": annotation.text[s.start:s.end]}
-                  for s in annotation.spans],
+        "spans": [
+            {"start": s.start, "end": s.end, "label": s.label, "text": annotation.text[s.start : s.end]}
+            for s in annotation.spans
+        ],
         **{key: meta.get(key) for key in METADATA},
         "task_id": annotation.task_id,
     }
@@ -99,8 +117,12 @@ def row(annotation: SentenceAnnotation) -> dict:
 def _sizes(rows: list[dict]) -> dict[str, int]:
     themes = Counter(theme for r in rows for theme in r["themes"])
     labels = Counter(span["label"] for r in rows for span in r["spans"])
-    return {"sentences": len(rows), "documents": len({r["doc_id"] for r in rows}),
-            **{theme: themes[theme] for theme in THEMES}, **{label: labels[label] for label in ENTITY_LABELS}}
+    return {
+        "sentences": len(rows),
+        "documents": len({r["doc_id"] for r in rows}),
+        **{theme: themes[theme] for theme in THEMES},
+        **{label: labels[label] for label in ENTITY_LABELS},
+    }
 
 
 def build_gold_dataset(export: Path, splits: Path) -> tuple[DatasetDict, GoldExport]:
@@ -112,8 +134,12 @@ def build_gold_dataset(export: Path, splits: Path) -> tuple[DatasetDict, GoldExp
             result.no_split.update(a.doc_id for a in gold)
     datasets = {}
     for split in SPLITS:
-        rows = sorted((row(a) for a in by_split.get(split, [])), key=lambda r: (r["doc_id"], r["sentence"] or 0))
-        datasets[split] = Dataset.from_dict({name: [r[name] for r in rows] for name in FEATURES}, features=FEATURES)
+        rows = sorted(
+            (row(a) for a in by_split.get(split, [])), key=lambda r: (r["doc_id"], r["sentence"] or 0)
+        )
+        datasets[split] = Dataset.from_dict(
+            {name: [r[name] for r in rows] for name in FEATURES}, features=FEATURES
+        )
         result.sizes[split] = _sizes(rows)
     return DatasetDict(datasets), result
 
@@ -128,17 +154,23 @@ def _link(path: Path | None) -> str:
     return f"[{path.name}]({path.name})" if path else "the project's annotations/ folder"
 
 
-def dataset_card(result: GoldExport, export: Path, splits: Path, guidelines: Path | None,
-                 agreement: Path | None) -> str:
+def dataset_card(
+    result: GoldExport, export: Path, splits: Path, guidelines: Path | None, agreement: Path | None
+) -> str:
     """README.md of the exported dataset (Hugging Face dataset card: YAML header, then Markdown)."""
     notes = json.loads(Path(splits).read_text(encoding="utf-8")).get(NOTES_KEY, {})
-    reasons = "\n".join(f"- `{split}`: {notes[split]}" for split in SPLITS if isinstance(notes.get(split), str))
+    reasons = "\n".join(
+        f"- `{split}`: {notes[split]}" for split in SPLITS if isinstance(notes.get(split), str)
+    )
     total = sum(size["sentences"] for size in result.sizes.values())
     size_category = "n<1K" if total < 1000 else "1K<n<10K" if total < 10_000 else "10K<n<100K"
     sizes = _markdown_table(
         ["split", "sentences", "documents", *THEMES, *ENTITY_LABELS],
-        [[split, *(f"{size[key]:,}" for key in ("sentences", "documents", *THEMES, *ENTITY_LABELS))]
-         for split, size in result.sizes.items()])
+        [
+            [split, *(f"{size[key]:,}" for key in ("sentences", "documents", *THEMES, *ENTITY_LABELS))]
+            for split, size in result.sizes.items()
+        ],
+    )
     fields = _markdown_table(["field", "meaning"], [list(f) for f in FIELDS])
     skipped = "\n".join(f"- {line.strip()}" for line in result.lines())
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d")
@@ -213,9 +245,10 @@ the texts.
 """
 
 
-def export_gold(out: Path, export: Path, splits: Path, guidelines: Path,
-                agreement: Path) -> tuple[DatasetDict, GoldExport]:
-    """Write the gold as a ``DatasetDict`` to ``out``, with its card (README.md), manual and agreement figures.
+def export_gold(
+    out: Path, export: Path, splits: Path, guidelines: Path, agreement: Path
+) -> tuple[DatasetDict, GoldExport]:
+    """Write the gold as a ``DatasetDict`` to ``out``, with its card, manual and agreement figures.
 
     ``out`` must be new, empty, or a previous export of this function (which is replaced).
     """
@@ -231,5 +264,7 @@ def export_gold(out: Path, export: Path, splits: Path, guidelines: Path,
     for path in (guidelines, agreement):
         if path:
             shutil.copy(path, out / path.name)
-    (out / "README.md").write_text(dataset_card(result, export, splits, guidelines, agreement), encoding="utf-8")
+    (out / "README.md").write_text(
+        dataset_card(result, export, splits, guidelines, agreement), encoding="utf-8"
+    )
     return dataset, result

@@ -45,17 +45,30 @@ def test_one_split_per_split_of_the_splits_file_with_every_gold_sentence(exporte
 def test_rows_hold_text_themes_spans_and_document_metadata(exported, tasks):
     test = load_from_disk(str(exported))["test"].to_list()
     row = next(r for r in test if r["spans"] and r["themes"])
-    assert set(row) >= {"text", "themes", "spans", "doc_id", "sentence", "title", "place", "province", "level",
-                        "year"}
+    assert set(row) >= {
+        "text",
+        "themes",
+        "spans",
+        "doc_id",
+        "sentence",
+        "title",
+        "place",
+        "province",
+        "level",
+        "year",
+    }
     assert row["id"] == f"{row['doc_id']}:{row['sentence']}" and isinstance(row["year"], int)
     for r in test:
         assert set(r["themes"]) <= set(THEMES)
         for span in r["spans"]:
-            assert span["label"] in ENTITY_LABELS and r["text"][span["start"]:span["end"]] == span["text"]
-    task = next(t for t in tasks if t["data"]["doc_id"] == row["doc_id"] and t["data"]["sentence"] == row["sentence"])
+            assert span["label"] in ENTITY_LABELS and r["text"][span["start"] : span["end"]] == span["text"]
+    task = next(
+        t for t in tasks if t["data"]["doc_id"] == row["doc_id"] and t["data"]["sentence"] == row["sentence"]
+    )
     labels = [item["value"] for item in task["annotations"][0]["result"] if item["type"] == "labels"]
     assert sorted((v["start"], v["end"], v["labels"][0]) for v in labels) == [
-        (s["start"], s["end"], s["label"]) for s in row["spans"]]
+        (s["start"], s["end"], s["label"]) for s in row["spans"]
+    ]
 
 
 def test_the_dataset_card_gives_sizes_fields_and_how_it_was_annotated(exported):
@@ -74,8 +87,12 @@ def test_what_is_not_gold_is_reported_not_dropped_silently(tasks, tmp_path, caps
     test_tasks = [t for t in tasks if split_of_each_document()[t["data"]["doc_id"]] == "test"][:6]
     cancelled, mismatched, unsplit = (copy.deepcopy(t) for t in test_tasks[:3])
     cancelled["annotations"][0]["was_cancelled"] = True
-    span = {"type": "labels", "from_name": "label", "to_name": "text",
-            "value": {"start": 0, "end": 2, "text": "不对", "labels": ["PLACE"]}}
+    span = {
+        "type": "labels",
+        "from_name": "label",
+        "to_name": "text",
+        "value": {"start": 0, "end": 2, "text": "不对", "labels": ["PLACE"]},
+    }
     mismatched["annotations"][0]["result"].append(span)
     unsplit["data"].update(doc_id="nowhere-2021-report", split="")
     export = tmp_path / "export.json"
@@ -84,8 +101,11 @@ def test_what_is_not_gold_is_reported_not_dropped_silently(tasks, tmp_path, caps
     assert main(["annotations", "export-hf", str(out), "--export", str(export), "--splits", str(SPLITS)]) == 0
     printed = capsys.readouterr().out
     card = (out / "README.md").read_text(encoding="utf-8")
-    for reason in ("cancelled (skipped) task: 1", "span text does not match: 1",
-                   "1 sentences of 1 documents that no split names, e.g. nowhere-2021-report (1)"):
+    for reason in (
+        "cancelled (skipped) task: 1",
+        "span text does not match: 1",
+        "1 sentences of 1 documents that no split names, e.g. nowhere-2021-report (1)",
+    ):
         assert reason in printed and reason in card
     gold = load_from_disk(str(out))
     assert gold["test"].num_rows == 4  # the sentence with the bad span stays, without that span
@@ -96,7 +116,9 @@ def test_what_is_not_gold_is_reported_not_dropped_silently(tasks, tmp_path, caps
 
 def test_a_directory_that_is_not_an_export_is_left_alone(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("mine")
-    assert main(["annotations", "export-hf", str(tmp_path), "--export", str(GOLD), "--splits", str(SPLITS)]) == 1
+    assert (
+        main(["annotations", "export-hf", str(tmp_path), "--export", str(GOLD), "--splits", str(SPLITS)]) == 1
+    )
     error = capsys.readouterr().err.strip()
     assert "\n" not in error and "is not an exported dataset" in error
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
@@ -107,5 +129,8 @@ def test_an_earlier_export_is_replaced(tasks, tmp_path):
     for size in (5, 3):
         export = tmp_path / f"export-{size}.json"
         export.write_text(json.dumps(tasks[:size], ensure_ascii=False))
-        assert main(["annotations", "export-hf", str(out), "--export", str(export), "--splits", str(SPLITS)]) == 0
+        assert (
+            main(["annotations", "export-hf", str(out), "--export", str(export), "--splits", str(SPLITS)])
+            == 0
+        )
     assert sum(split.num_rows for split in load_from_disk(str(out)).values()) == 3

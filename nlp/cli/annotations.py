@@ -121,11 +121,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                        help="only the documents of this sample file (e.g. annotations/sample.json)")
     agree.set_defaults(func=cmd_agreement)
     export_hf = annotations.add_parser(
-        "export-hf", help="the gold as a Hugging Face DatasetDict (one split per split), with a dataset card",
-        description="Write the gold sentences (text, themes, entity spans, document metadata) as a Hugging Face "
-                    "DatasetDict with one split per split of the splits file, loadable with "
-                    "datasets.load_from_disk(OUT), and a dataset card OUT/README.md. Everything the export holds "
-                    "that is not gold is counted and printed. OUT must be new, empty or an earlier export.")
+        "export-hf", help="the gold as a Hugging Face DatasetDict (a split per split), with a dataset card",
+        description="Write the gold sentences (text, themes, entity spans, document metadata) as a Hugging "
+                    "Face DatasetDict with one split per split of the splits file, loadable with "
+                    "datasets.load_from_disk(OUT), and a dataset card OUT/README.md. Everything the export "
+                    "holds that is not gold is counted and printed. OUT must be new, empty or an earlier "
+                    "export.")
     export_hf.add_argument("out", type=Path, help="directory to write (an earlier export there is replaced)")
     export_hf.add_argument("--export", type=Path, default=EXPORTS / "gold.json",
                            help="Label Studio export (default: annotations/exports/gold.json)")

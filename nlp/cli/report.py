@@ -15,20 +15,28 @@ def cmd_report(args) -> int:
     for note in summary.notes:
         msg.warn(note)
     size = summary.path.stat().st_size / 1024
-    msg.good(f"Report on {summary.documents} documents, {summary.sentences} sentences and {summary.entities} "
-             f"entities written to {summary.path} ({size:,.0f} KB)")
+    msg.good(
+        f"Report on {summary.documents} documents, {summary.sentences} sentences and {summary.entities} "
+        f"entities written to {summary.path} ({size:,.0f} KB)"
+    )
     return 0
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser(
-        "report", help="OUT/report.html: themes, programmes and places of tagged documents",
+        "report",
+        help="OUT/report.html: themes, programmes and places of tagged documents",
         description="Write one self-contained HTML page (no network needed to open it) on the tables that "
-                    "`policy-nlp tag` wrote to OUT: per document its theme profile and most frequent programmes "
-                    "and places; across documents theme shares by place and year, shared programmes and places "
-                    "by province; a sample of sentences with their entities and themes.")
+        "`policy-nlp tag` wrote to OUT: per document its theme profile and most frequent programmes "
+        "and places; across documents theme shares by place and year, shared programmes and places "
+        "by province; a sample of sentences with their entities and themes.",
+    )
     report.add_argument("out", type=Path, help="the output directory of `policy-nlp tag`")
-    report.add_argument("--output", "-o", type=Path, default=None, help="the HTML file (default: OUT/report.html)")
-    report.add_argument("--sample", type=int, default=30, help="sentences shown with their entities (default: 30)")
+    report.add_argument(
+        "--output", "-o", type=Path, default=None, help="the HTML file (default: OUT/report.html)"
+    )
+    report.add_argument(
+        "--sample", type=int, default=30, help="sentences shown with their entities (default: 30)"
+    )
     report.add_argument("--seed", type=int, default=0, help="seed of the sentence sample (default: 0)")
     report.set_defaults(func=cmd_report)

@@ -29,8 +29,10 @@ def write_report(out: Path, path: Path | None = None, sample: int = 30, seed: in
     tables = read_tables(out)
     html, notes = render_page(tables, sample, seed)
     if tables.errors:
-        notes.append(f"{len(tables.errors)} documents could not be read when tagging (errors.jsonl); "
-                     "the report lists them.")
+        notes.append(
+            f"{len(tables.errors)} documents could not be read when tagging (errors.jsonl); "
+            "the report lists them."
+        )
     path = Path(path) if path else Path(out) / "report.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")

@@ -50,8 +50,11 @@ def entity_province(row) -> str:
 
 def ordered_documents(documents: pd.DataFrame) -> pd.DataFrame:
     """Documents in the order of their place's administrative code (province, city, county), then by year."""
-    keys = documents.assign(_code=documents["place_code"].fillna("~"), _year=documents["year"].fillna(0),
-                            _title=documents["title"].fillna(""))
+    keys = documents.assign(
+        _code=documents["place_code"].fillna("~"),
+        _year=documents["year"].fillna(0),
+        _title=documents["title"].fillna(""),
+    )
     return keys.sort_values(["_code", "_year", "_title"]).drop(columns=["_code", "_year", "_title"])
 
 
@@ -91,7 +94,9 @@ def theme_grid(documents: pd.DataFrame) -> ThemeGrid:
             tagged = (part[f"share_{theme}"] * part["sentences"]).sum()
             share = tagged / sentences if sentences else 0.0
             cells[theme][(group, year)] = (
-                share, f"{group} {year} {theme}: {share:.1%} of {sentences} sentences ({len(part)} documents)")
+                share,
+                f"{group} {year} {theme}: {share:.1%} of {sentences} sentences ({len(part)} documents)",
+            )
     return ThemeGrid(grouped_by, rows, years, cells)
 
 
@@ -115,9 +120,13 @@ def shared_programmes(entities: pd.DataFrame, top: int) -> list[SharedProgramme]
         mentions[name] += 1
         if not _missing(row.programme_kind):
             kinds.setdefault(name, Counter())[row.programme_kind] += 1
-    shared = [SharedProgramme(name, kinds[name].most_common(1)[0][0] if name in kinds else "", len(docs),
-                              mentions[name])
-              for name, docs in documents.items() if len(docs) >= 2]
+    shared = [
+        SharedProgramme(
+            name, kinds[name].most_common(1)[0][0] if name in kinds else "", len(docs), mentions[name]
+        )
+        for name, docs in documents.items()
+        if len(docs) >= 2
+    ]
     return sorted(shared, key=lambda p: (-p.documents, -p.mentions, p.name))[:top]
 
 
@@ -138,8 +147,12 @@ def places_by_province(entities: pd.DataFrame, top_places: int) -> list[Province
         province = entity_province(row)
         places.setdefault(province, Counter())[entity_name(row)] += 1
         documents.setdefault(province, set()).add(row.document_id)
-    out = [ProvincePlaces(province, sum(counter.values()), len(documents[province]), counter.most_common(top_places))
-           for province, counter in places.items()]
+    out = [
+        ProvincePlaces(
+            province, sum(counter.values()), len(documents[province]), counter.most_common(top_places)
+        )
+        for province, counter in places.items()
+    ]
     return sorted(out, key=lambda p: (p.province in (FOREIGN, UNLINKED), -p.mentions, p.province))
 
 
@@ -153,23 +166,29 @@ class SampleSentence:
     not_drawn: int  # entities outside the sentence or overlapping another one
 
 
-def sample_sentences(sentences: pd.DataFrame, entities: pd.DataFrame, size: int, seed: int) -> list[SampleSentence]:
+def sample_sentences(
+    sentences: pd.DataFrame, entities: pd.DataFrame, size: int, seed: int
+) -> list[SampleSentence]:
     """``size`` sentences drawn with ``seed`` among those with an entity or a theme, in document order."""
     with_entities = set(zip(entities["document_id"], entities["sentence"]))
     has_theme = sentences["themes"].map(lambda themes: themes is not None and len(themes) > 0)
     has_entity = [(d, i) in with_entities for d, i in zip(sentences["document_id"], sentences["index"])]
     candidates = sentences[has_theme | pd.Series(has_entity, index=sentences.index)]
-    chosen = candidates.sample(n=min(size, len(candidates)), random_state=seed).sort_values(["document_id", "index"])
+    chosen = candidates.sample(n=min(size, len(candidates)), random_state=seed).sort_values(
+        ["document_id", "index"]
+    )
     by_sentence = {key: part for key, part in entities.groupby(["document_id", "sentence"])}
     out = []
     for row in chosen.itertuples(index=False):
         spans, not_drawn = [], 0
         part = by_sentence.get((row.document_id, row.index))
-        for entity in ([] if part is None else part.sort_values("start").itertuples(index=False)):
+        for entity in [] if part is None else part.sort_values("start").itertuples(index=False):
             start, end = int(entity.start) - int(row.start), int(entity.end) - int(row.start)
             if 0 <= start < end <= len(row.text) and (not spans or start >= spans[-1]["end"]):
                 spans.append({"start": start, "end": end, "label": entity.label})
             else:
                 not_drawn += 1
-        out.append(SampleSentence(row.document_id, int(row.index), row.text, list(row.themes), spans, not_drawn))
+        out.append(
+            SampleSentence(row.document_id, int(row.index), row.text, list(row.themes), spans, not_drawn)
+        )
     return out

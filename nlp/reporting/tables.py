@@ -19,11 +19,35 @@ TABLES = ("documents", "sentences", "entities")
 SHARES = tuple(f"share_{theme}" for theme in THEMES)
 SCORES = tuple(f"score_{theme}" for theme in THEMES)
 COLUMNS = {
-    "documents": ("id", "source", "title", "place", "place_code", "province", "year", "sentences",
-                  "characters", *SHARES, *SCORES, "places", "programmes"),
+    "documents": (
+        "id",
+        "source",
+        "title",
+        "place",
+        "place_code",
+        "province",
+        "year",
+        "sentences",
+        "characters",
+        *SHARES,
+        *SCORES,
+        "places",
+        "programmes",
+    ),
     "sentences": ("document_id", "index", "text", "start", "end", "themes", *SCORES),
-    "entities": ("document_id", "sentence", "start", "end", "text", "label", "place_code", "place_level",
-                 "place_parents", "programme", "programme_kind"),
+    "entities": (
+        "document_id",
+        "sentence",
+        "start",
+        "end",
+        "text",
+        "label",
+        "place_code",
+        "place_level",
+        "place_parents",
+        "programme",
+        "programme_kind",
+    ),
 }
 
 
@@ -70,8 +94,10 @@ def read_tables(out: Path) -> Tables:
     out = Path(out)
     absent = [name for name in TABLES if not (out / "parquet" / f"{name}.parquet").is_file()]
     if absent:
-        raise ReportError(f"{out}: no tables to report on ({', '.join(f'parquet/{n}.parquet' for n in absent)} "
-                          f"missing); make them with `policy-nlp tag INPUT --output {out}`.")
+        raise ReportError(
+            f"{out}: no tables to report on ({', '.join(f'parquet/{n}.parquet' for n in absent)} "
+            f"missing); make them with `policy-nlp tag INPUT --output {out}`."
+        )
     documents, sentences, entities = (_read_table(out, name) for name in TABLES)
     if documents.empty:
         raise ReportError(f"{out / 'parquet' / 'documents.parquet'}: no documents.")
@@ -80,4 +106,10 @@ def read_tables(out: Path) -> Tables:
         run = json.loads(run_file.read_text(encoding="utf-8")) if run_file.exists() else {}
     except json.JSONDecodeError as error:
         raise ReportError(f"{run_file}: not JSON ({error}).") from error
-    return Tables(documents, sentences, entities, run if isinstance(run, dict) else {}, _read_errors(out / "errors.jsonl"))
+    return Tables(
+        documents,
+        sentences,
+        entities,
+        run if isinstance(run, dict) else {},
+        _read_errors(out / "errors.jsonl"),
+    )
