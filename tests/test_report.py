@@ -354,3 +354,13 @@ def test_many_places_are_grouped_by_province():
     assert grid.grouped_by == "province" and grid.rows == ["山西省", "四川省"] and grid.years == ["2021"]
     assert grid.cells["转型"][("山西省", "2021")][0] == pytest.approx(0.5)
     assert grid.cells["转型"][("四川省", "2021")][0] == pytest.approx(0.1)
+
+
+def test_tables_without_entities_still_give_a_page(tmp_path):
+    write_tables(tmp_path)
+    entities = pd.read_parquet(tmp_path / "parquet" / "entities.parquet")
+    entities.iloc[0:0].to_parquet(tmp_path / "parquet" / "entities.parquet")
+    assert main(["report", str(tmp_path)]) == 0
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "No programme is named by more than one document." in html and "No place is named." in html
+    assert html.count('class="sentence"') == 9  # the sentences with a theme

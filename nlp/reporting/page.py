@@ -217,7 +217,8 @@ def _places(tables: Tables) -> str:
 
 
 def _sentences(tables: Tables, size: int, seed: int) -> tuple[str, list[str]]:
-    sample = sample_sentences(tables.sentences, tables.entities, size, seed)
+    order = list(ordered_documents(tables.documents)["id"])
+    sample = sample_sentences(tables.sentences, tables.entities, size, seed, order)
     titles = dict(zip(tables.documents["id"], tables.documents["title"]))
     items = []
     for sentence in sample:

@@ -167,17 +167,26 @@ class SampleSentence:
 
 
 def sample_sentences(
-    sentences: pd.DataFrame, entities: pd.DataFrame, size: int, seed: int
+    sentences: pd.DataFrame, entities: pd.DataFrame, size: int, seed: int, document_order: list[str]
 ) -> list[SampleSentence]:
-    """``size`` sentences drawn with ``seed`` among those with an entity or a theme, in document order."""
+    """``size`` sentences drawn with ``seed`` among those with an entity or a theme.
+
+    They come in the order of ``document_order`` (document ids), then of the sentences.
+    """
     with_entities = set(zip(entities["document_id"], entities["sentence"]))
     has_theme = sentences["themes"].map(lambda themes: themes is not None and len(themes) > 0)
     has_entity = [(d, i) in with_entities for d, i in zip(sentences["document_id"], sentences["index"])]
     candidates = sentences[has_theme | pd.Series(has_entity, index=sentences.index)]
-    chosen = candidates.sample(n=min(size, len(candidates)), random_state=seed).sort_values(
-        ["document_id", "index"]
+    rank = {doc_id: n for n, doc_id in enumerate(document_order)}
+    chosen = candidates.sample(n=min(size, len(candidates)), random_state=seed)
+    chosen = chosen.assign(_rank=chosen["document_id"].map(rank)).sort_values(["_rank", "index"])
+    chosen_keys = set(zip(chosen["document_id"], chosen["index"]))
+    in_chosen = pd.Series(
+        [key in chosen_keys for key in zip(entities["document_id"], entities["sentence"])],
+        index=entities.index,
+        dtype=bool,
     )
-    by_sentence = {key: part for key, part in entities.groupby(["document_id", "sentence"])}
+    by_sentence = dict(list(entities[in_chosen].groupby(["document_id", "sentence"])))
     out = []
     for row in chosen.itertuples(index=False):
         spans, not_drawn = [], 0
