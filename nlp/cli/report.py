@@ -11,6 +11,8 @@ from wasabi import msg
 def cmd_report(args) -> int:
     from ..reporting import write_report
 
+    if args.sample < 0:
+        raise ValueError(f"--sample must be 0 or more (got {args.sample}).")
     summary = write_report(args.out, args.output, sample=args.sample, seed=args.seed)
     for note in summary.notes:
         msg.warn(note)
