@@ -5,8 +5,9 @@ The package holds the corpus tools (``nlp.corpus``), the pkuseg segmentation set
 (``nlp.gazetteer``), every place name the pipeline knows (``nlp.place_names``), the
 annotation data model read from Label Studio exports (``nlp.annotations``), the spaCy
 components (``nlp.components``), the training loop (``nlp.training``), the Label Studio
-integration (``nlp.studio``) and the ``policy-nlp`` command (``nlp.cli``, one module per
-command group).
+integration (``nlp.studio``), the gold corpus as a Hugging Face dataset (``nlp.gold_dataset``),
+the HTML report on tagged documents (``nlp.reporting``) and the ``policy-nlp`` command
+(``nlp.cli``, one module per command group).
 """
 
 __version__ = "0.1.0"

@@ -70,8 +70,9 @@ def location_file() -> Path:
     return path
 
 
-def parse_divisions(text: str) -> list[Division]:
-    """Parse the tab-indented tree into a flat list of divisions."""
+def parse_divisions(text: str, down_to: str = "village") -> list[Division]:
+    """Parse the tab-indented tree into a flat list of divisions, down to the level ``down_to``."""
+    deepest = LEVELS.index(down_to)
     divisions: list[Division] = []
     stack: list[Division] = []
     for raw in io.StringIO(text):
@@ -79,7 +80,7 @@ def parse_divisions(text: str) -> list[Division]:
         if not line.strip():
             continue
         depth = len(line) - len(line.lstrip("\t"))
-        if depth >= len(LEVELS):
+        if depth > deepest:
             continue
         fields = line.strip().split("\t")
         name = fields[0].strip()
@@ -98,12 +99,12 @@ def parse_divisions(text: str) -> list[Division]:
     return divisions
 
 
-@lru_cache(maxsize=1)
-def load_divisions() -> tuple[Division, ...]:
-    """All divisions of the installed data file (cached)."""
+@lru_cache(maxsize=2)
+def load_divisions(down_to: str = "village") -> tuple[Division, ...]:
+    """The divisions of the installed data file down to the level ``down_to`` (cached)."""
     with zipfile.ZipFile(location_file()) as archive:
         text = archive.read("china_location.txt").decode("utf-8")
-    return tuple(parse_divisions(text))
+    return tuple(parse_divisions(text, down_to))
 
 
 def find_division(name: str, levels: tuple[str, ...] = ("province", "city", "county")) -> Division | None:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
+import nlp
 from nlp.annotations import Span
 from nlp.corpus.documents import read_documents
 from nlp.studio.client import LABEL_CONFIG, connect
@@ -177,7 +178,7 @@ def test_push_imports_each_sentence_once_with_predictions(client, project, pushe
         assert 0.0 <= prediction["score"] <= 1.0
         assert interface.validate_prediction(prediction)
         assert {r["type"] for r in prediction["result"]} <= {"labels", "choices"}
-    assert len(versions) == 1 and versions.pop().startswith("pipeline-")
+    assert len(versions) == 1 and versions.pop().startswith(f"zh_policy_nlp-{nlp.__version__}-")
     assert any(r["type"] == "choices" for t in tasks for r in predictions(t)[0]["result"])
     # least certain first within each run (first batch, then the resumed rest)
     scores = [predictions(t)[0]["score"] for t in sorted(tasks, key=lambda t: t.id)]

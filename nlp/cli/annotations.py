@@ -9,7 +9,7 @@ from pathlib import Path
 
 from wasabi import msg
 
-from .paths import DOCUMENTS, EXPORTS, GUIDELINES, JUDGEMENTS, SPLITS
+from .paths import AGREEMENT, DOCUMENTS, EXPORTS, GUIDELINES, JUDGEMENTS, SPLITS
 
 GOLD_PROJECT = "Policy gold corpus"
 SECOND_PASS_PROJECT = "Policy agreement second pass"
@@ -92,6 +92,20 @@ def cmd_sync(args) -> int:
     return 0
 
 
+def cmd_export_hf(args) -> int:
+    from ..gold_dataset import export_gold
+
+    _, result = export_gold(args.out, args.export, args.splits, GUIDELINES, AGREEMENT)
+    for line in result.lines():
+        print(line)
+    for split, size in result.sizes.items():
+        msg.text(f"  {split}: {size['sentences']:,} sentences of {size['documents']} documents")
+    total = sum(size["sentences"] for size in result.sizes.values())
+    msg.good(f"{total:,} gold sentences written to {args.out} (datasets.load_from_disk), "
+             f"dataset card {args.out / 'README.md'}")
+    return 0
+
+
 def add_commands(commands: argparse._SubParsersAction) -> None:
     annotations = commands.add_parser("annotations", help="gold annotations").add_subparsers(
         dest="command", required=True)
@@ -106,6 +120,18 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     agree.add_argument("--sample", type=Path,
                        help="only the documents of this sample file (e.g. annotations/sample.json)")
     agree.set_defaults(func=cmd_agreement)
+    export_hf = annotations.add_parser(
+        "export-hf", help="the gold as a Hugging Face DatasetDict (a split per split), with a dataset card",
+        description="Write the gold sentences (text, themes, entity spans, document metadata) as a Hugging "
+                    "Face DatasetDict with one split per split of the splits file, loadable with "
+                    "datasets.load_from_disk(OUT), and a dataset card OUT/README.md. Everything the export "
+                    "holds that is not gold is counted and printed. OUT must be new, empty or an earlier "
+                    "export.")
+    export_hf.add_argument("out", type=Path, help="directory to write (an earlier export there is replaced)")
+    export_hf.add_argument("--export", type=Path, default=EXPORTS / "gold.json",
+                           help="Label Studio export (default: annotations/exports/gold.json)")
+    export_hf.add_argument("--splits", type=Path, default=SPLITS, help="default: annotations/splits.json")
+    export_hf.set_defaults(func=cmd_export_hf)
     sync = annotations.add_parser("sync", help="judgements → Label Studio → annotations/exports/")
     sync.add_argument("--url", default=os.environ.get("LABEL_STUDIO_URL"))
     sync.add_argument("--api-key", default=None, help="default: $LABEL_STUDIO_API_KEY")

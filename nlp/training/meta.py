@@ -21,18 +21,31 @@ from spacy.util import registry
 from .. import __version__
 
 MODEL_NAME = "policy_nlp"
-DESCRIPTION = ("Chinese local-government policy texts: sentence themes (转型, 生态, 民生), PLACE and PROGRAMME "
-               "entities, places linked to their administrative code, programmes to a canonical name.")
+DESCRIPTION = (
+    "Chinese local-government policy texts: sentence themes (转型, 生态, 民生), PLACE and PROGRAMME "
+    "entities, places linked to their administrative code, programmes to a canonical name."
+)
 LICENSE = "MIT"
 SOURCES = [
-    {"name": "policy-nlp gold corpus (annotations/exports/gold.json)",
-     "license": "MIT (annotations); the texts are published government work reports and news articles"},
-    {"name": "pkuseg CTB8 segmentation model (pkuseg 0.0.12)", "url": "https://github.com/lancopku/pkuseg-python",
-     "license": "MIT"},
-    {"name": "China's administrative divisions and world place names of JioNLP",
-     "url": "https://github.com/dongrixinyu/JioNLP", "license": "Apache-2.0"},
-    {"name": "jieba dictionary (ns words: rivers, lakes, mountains)", "url": "https://github.com/fxsjy/jieba",
-     "license": "MIT"},
+    {
+        "name": "policy-nlp gold corpus (annotations/exports/gold.json)",
+        "license": "MIT (annotations); the texts are published government work reports and news articles",
+    },
+    {
+        "name": "pkuseg CTB8 segmentation model (pkuseg 0.0.12)",
+        "url": "https://github.com/lancopku/pkuseg-python",
+        "license": "MIT",
+    },
+    {
+        "name": "China's administrative divisions and world place names of JioNLP",
+        "url": "https://github.com/dongrixinyu/JioNLP",
+        "license": "Apache-2.0",
+    },
+    {
+        "name": "jieba dictionary (ns words: rivers, lakes, mountains)",
+        "url": "https://github.com/fxsjy/jieba",
+        "license": "MIT",
+    },
 ]
 
 
@@ -41,8 +54,14 @@ def create_model_meta(name: str = MODEL_NAME, version: str = __version__) -> Cal
     """A ``before_to_disk`` callback that writes the pipeline's name, version and provenance into its meta."""
 
     def set_meta(nlp: Language) -> Language:
-        nlp.meta.update(name=name, version=version, description=DESCRIPTION, license=LICENSE,
-                        sources=SOURCES, author="policy-nlp")
+        nlp.meta.update(
+            name=name,
+            version=version,
+            description=DESCRIPTION,
+            license=LICENSE,
+            sources=SOURCES,
+            author="policy-nlp",
+        )
         return nlp
 
     return set_meta

@@ -16,6 +16,7 @@ reported once, with the alignment report, when the corpus is first read.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -29,11 +30,18 @@ from .examples import AlignmentReport, annotation_to_example
 from .splits import load_splits
 
 
+def read_splits(path: Path, splits: Path | None, report: ExportReport) -> dict[str, list[SentenceAnnotation]]:
+    """Gold sentence annotations of an export by split (``""`` for a document no split names)."""
+    by_doc = load_splits(splits) if splits else {}
+    by_split: dict[str, list[SentenceAnnotation]] = defaultdict(list)
+    for annotation in read_annotations(load_export(path), report):
+        by_split[by_doc.get(annotation.doc_id, annotation.split)].append(annotation)
+    return by_split
+
+
 def read_split(path: Path, split: str, splits: Path | None, report: ExportReport) -> list[SentenceAnnotation]:
     """Gold sentence annotations of one split of an export."""
-    by_doc = load_splits(splits) if splits else {}
-    annotations = read_annotations(load_export(path), report)
-    return [a for a in annotations if by_doc.get(a.doc_id, a.split) == split]
+    return read_splits(path, splits, report).get(split, [])
 
 
 def read_train_split(export: str | Path | None, splits: str | Path | None) -> list[SentenceAnnotation]:
