@@ -106,12 +106,14 @@ def rarely_marked_names(annotations: list[SentenceAnnotation], names: Iterable[s
     return {name for name, n in seen.items() if n >= min_seen and marked[name] < max_ratio * n}
 
 
-def _train_annotations(export: str | None, splits: str | None) -> list[SentenceAnnotation]:
+def _train_annotations(export: str | None, splits: str | None, fraction: float,
+                       fraction_seed: int) -> list[SentenceAnnotation]:
     if not export:
         return []
     from ..training.reader import read_split
 
-    return read_split(Path(export), "train", Path(splits) if splits else None, ExportReport())
+    return read_split(Path(export), "train", Path(splits) if splits else None, ExportReport(), fraction,
+                      fraction_seed)
 
 
 class PlaceRules:
@@ -124,9 +126,10 @@ class PlaceRules:
         self._global = name_automaton(())
         self._local_automata: dict[str, ahocorasick.Automaton] = {}
 
-    def initialize(self, get_examples=None, nlp=None, export: str | None = None, splits: str | None = None):
+    def initialize(self, get_examples=None, nlp=None, export: str | None = None, splits: str | None = None,
+                   fraction: float = 1.0, fraction_seed: int = 0):
         entries = place_entries(tuple(self.provinces) or None)
-        train = _train_annotations(export, splits)
+        train = _train_annotations(export, splits, fraction, fraction_seed)
         gazetteer = matchable_names(entries)
         names = (set(gazetteer) - rarely_marked_names(train, gazetteer)) | set(train_place_names(train))
         local = {code: "\t".join(stems) for code, stems in town_stems(entries).items()}
