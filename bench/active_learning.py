@@ -93,15 +93,15 @@ def dev_scores(probabilities: numpy.ndarray, gold: numpy.ndarray, thresholds: di
 
 
 # A strategy picks `size` indices out of `pool` (indices into the train sentences), given the
-# current model's probabilities for every train sentence, their documents and a random generator.
-Strategy = Callable[[list[int], int, numpy.ndarray, list[str], random.Random], list[int]]
+# current model's probabilities for every train sentence and a random generator.
+Strategy = Callable[[list[int], int, numpy.ndarray, random.Random], list[int]]
 
 
-def pick_random(pool, size, probabilities, documents, rng):
+def pick_random(pool, size, probabilities, rng):
     return rng.sample(pool, min(size, len(pool)))
 
 
-def pick_uncertain(pool, size, probabilities, documents, rng):
+def pick_uncertain(pool, size, probabilities, rng):
     scores = {i: uncertainty([dict(zip(THEMES, probabilities[i]))]) for i in pool}
     return sorted(pool, key=lambda i: -scores[i])[:size]
 
@@ -121,7 +121,7 @@ def take_turns(queues: list[list[int]], size: int) -> list[int]:
     return chosen
 
 
-def pick_per_theme(pool, size, probabilities, documents, rng):
+def pick_per_theme(pool, size, probabilities, rng):
     queues = [sorted(pool, key=lambda i, t=t: abs(probabilities[i, t] - 0.5)) for t in range(len(THEMES))]
     return take_turns(queues, size)
 
@@ -129,7 +129,7 @@ def pick_per_theme(pool, size, probabilities, documents, rng):
 STRATEGIES: dict[str, Strategy] = {"random": pick_random, "uncertainty": pick_uncertain, "per-theme": pick_per_theme}
 
 
-def simulate(strategy: Strategy, train: list[Example], documents: list[str], dev: list[Example],
+def simulate(strategy: Strategy, train: list[Example], dev: list[Example],
              dev_gold: numpy.ndarray, nlp: Language, config: dict, seed_set: list[int], batch: int, until: int,
              epochs: int, seed: int) -> list[dict]:
     """Dev scores after each batch, from the seed set up to ``until`` annotated sentences."""
@@ -146,7 +146,7 @@ def simulate(strategy: Strategy, train: list[Example], documents: list[str], dev
         probabilities = numpy.zeros((len(train), len(THEMES)))
         if strategy is not pick_random:  # the only strategy that needs no model
             probabilities[pool] = theme_probabilities(themes, [train[i] for i in pool])
-        chosen = strategy(pool, min(batch, until - len(annotated)), probabilities, documents, rng)
+        chosen = strategy(pool, min(batch, until - len(annotated)), probabilities, rng)
         annotated += chosen
         pool = sorted(set(pool) - set(chosen))
 
@@ -223,7 +223,6 @@ def main() -> None:
     dev = [annotation_to_example(nlp, a, report) for a in dev_gold]
     for eg in train + dev:
         nlp.get_pipe("policy_sentencizer")(eg.predicted)
-    documents = [a.doc_id for a in train_gold]
     dev_labels = numpy.array([[t in a.themes for t in THEMES] for a in dev_gold])
     config = theme_config(args.config)
     print(f"{len(train)} train sentences (the pool), {len(dev)} dev sentences; segmented in "
@@ -236,7 +235,7 @@ def main() -> None:
     for repeat in range(args.repeats):
         seed_set = random.Random(1000 + repeat).sample(range(len(train)), args.seed_size)
         for name in args.strategies:
-            curve = simulate(STRATEGIES[name], train, documents, dev, dev_labels, nlp, config, seed_set,
+            curve = simulate(STRATEGIES[name], train, dev, dev_labels, nlp, config, seed_set,
                              args.batch, args.until, args.epochs, repeat)
             runs[name].append(curve)
             print(f"repeat {repeat + 1}/{args.repeats} {name:<12} macro-F1 "

@@ -29,7 +29,7 @@ def cmd_curve(args: argparse.Namespace) -> int:
 def add_commands(commands: argparse._SubParsersAction) -> None:
     curve = commands.add_parser(
         "curve", help="train on growing shares of the train documents, dev F1 per label",
-        description="Train CONFIG on 25/50/75/100 %% of the train documents (nested samples), with each seed, "
+        description="Train CONFIG on 25/50/75/100 % of the train documents (nested samples), with each seed, "
                     "score every model on dev per label, write OUTPUT/curve.json and OUTPUT/curve.png and say "
                     "per label whether the last step gained more than the spread between seeds. "
                     "spaCy-style overrides follow the options: --training.max_epochs 5.")

@@ -177,6 +177,7 @@ class Retrainer:
                                    "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
             version = model_version(nlp)
             kept = settings.models_dir / version
+            kept.mkdir(parents=True, exist_ok=True)
             nlp.to_disk(kept / "model")
             metrics = json.loads((output / "metrics.json").read_text(encoding="utf-8"))
             shutil.copyfile(output / "metrics.json", kept / "metrics.json")
