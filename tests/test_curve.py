@@ -34,6 +34,8 @@ def test_last_step_is_judged_against_the_seed_spread():
     assert summary["last_step"]["PLACE"] == {"gain": 0.1, "noise": 0.02, "still_gains": True}
     assert summary["last_step"]["转型"]["still_gains"] is False  # +0.01 within a spread of 0.1
     assert summary["last_step"]["生态"] == {"gain": 0.0, "noise": 0.0, "still_gains": False}
+    one_seed = summarise([r for r in runs if r["seed"] == 0], [0.5, 1.0])
+    assert one_seed["last_step"]["PLACE"]["still_gains"] is None  # no spread between seeds to judge by
 
 
 @pytest.fixture(scope="module")

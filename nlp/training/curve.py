@@ -9,7 +9,8 @@ split, per label (``PLACE``, ``PROGRAMME`` and each theme). ``model-last`` rathe
 The seeds change the initialisation and the order of the examples, not the documents, so
 the spread between seeds at one point is the noise of training itself. A label "still
 gains" when the mean F1 rose from the second largest to the largest fraction by more than
-the larger of the two points' spreads (max − min over seeds).
+the larger of the two points' spreads (max − min over seeds); with one seed the noise is
+not measured and the verdict is left open (``null``).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def summarise(runs: list[dict], fractions: Sequence[float]) -> dict:
             continue
         points.append({
             "fraction": fraction,
+            "runs": len(at),
             "mean": {label: round(sum(f[label] for f in at) / len(at), 4) for label in LABELS},
             "spread": {label: round(max(f[label] for f in at) - min(f[label] for f in at), 4) for label in LABELS},
         })
@@ -71,7 +73,8 @@ def summarise(runs: list[dict], fractions: Sequence[float]) -> dict:
         for label in LABELS:
             gain = round(last["mean"][label] - before["mean"][label], 4)
             noise = max(before["spread"][label], last["spread"][label])
-            last_step[label] = {"gain": gain, "noise": noise, "still_gains": gain > noise}
+            measured = min(before["runs"], last["runs"]) >= 2  # one seed measures no noise
+            last_step[label] = {"gain": gain, "noise": noise, "still_gains": gain > noise if measured else None}
     return {"points": points, "last_step": last_step}
 
 
@@ -125,7 +128,8 @@ def format_curve(curve: dict) -> str:
         cells = "".join(f"{point['mean'][label]:>10.3f} ±{point['spread'][label] / 2:.3f}" for label in labels)
         rows.append(f"{point['fraction']:>9.0%} {point['sentences']:>10}" + cells)
     for label, step in curve["last_step"].items():
-        verdict = "still gains" if step["still_gains"] else "within the noise"
+        verdict = {True: "still gains", False: "within the noise", None: "noise not measured (one seed)"}[
+            step["still_gains"]]
         rows.append(f"{label}: last step {step['gain']:+.3f} against seed spread {step['noise']:.3f}: {verdict}")
     return "\n".join(rows)
 
