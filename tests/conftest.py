@@ -61,6 +61,7 @@ def server(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ML_BLOCK_LOCAL_IP", "false")  # the ML backend of the tests runs on 127.0.0.1
+        patch.setenv("SSRF_PROTECTION_ENABLED", "false")  # and receives the project's webhook events
         running = start_server(tmp_path_factory.mktemp("label-studio"), port=free_port())
     yield running
     running.stop()

@@ -3,9 +3,9 @@
 import argparse
 import sys
 
-from . import annotations, corpus, report, studio
+from . import annotations, corpus, curve, report, studio
 
-COMMAND_GROUPS = (corpus, annotations, studio, report)
+COMMAND_GROUPS = (corpus, annotations, studio, report, curve)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,7 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     from ..corpus.cleaning import CorpusError
     from ..studio.client import StudioError
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if getattr(args, "config_overrides", False):  # spaCy-style --section.key value after the options
+        from spacy.cli._util import parse_config_overrides
+
+        args.overrides = parse_config_overrides(rest)
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
         return args.func(args)
     except (CorpusError, ExportError, StudioError, FileNotFoundError, ValueError) as error:

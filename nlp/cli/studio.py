@@ -49,6 +49,7 @@ def cmd_studio_serve(args: argparse.Namespace) -> int:
     from ..studio.server import start_server
 
     os.environ.setdefault("ML_BLOCK_LOCAL_IP", "false")  # the ML backend runs on 127.0.0.1 too
+    os.environ.setdefault("SSRF_PROTECTION_ENABLED", "false")  # and gets the webhook events (--train)
     first_start = not (args.data_dir / "label_studio.sqlite3").exists()
     password = None
     if first_start and not os.environ.get("LABEL_STUDIO_PASSWORD"):
@@ -135,19 +136,40 @@ def cmd_studio_status(args: argparse.Namespace) -> int:
 
 
 def cmd_studio_backend(args: argparse.Namespace) -> int:
+    import logging
+
     from ..studio.backend import backend_server
     from ..studio.predictions import load_model, model_version
+    from ..studio.retraining import RetrainSettings, kept_model
 
     _stop_on_signals()
 
-    nlp = load_model(args.model)
+    if args.overrides and not args.train:
+        raise ValueError(f"config overrides ({' '.join(args.overrides)}) only apply with --train.")
+    model = kept_model(args.models_dir, args.model_version) if args.model_version else args.model
+    retrain = None
+    if args.train:
+        api_key = args.api_key or os.environ.get("LABEL_STUDIO_API_KEY")
+        if not args.url or not api_key:
+            raise ValueError("--train pulls the annotations from Label Studio: set LABEL_STUDIO_URL and "
+                             "LABEL_STUDIO_API_KEY (or pass --url and --api-key).")
+        if not args.train_config.exists():
+            raise FileNotFoundError(f"Config file not found: {args.train_config}")
+        retrain = RetrainSettings(url=args.url, api_key=api_key, config=args.train_config, gold=args.gold,
+                                  models_dir=args.models_dir, overrides=args.overrides,
+                                  min_annotations=args.min_annotations)
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    nlp = load_model(model)
     try:
-        server = backend_server(nlp, args.host, args.port)
+        server = backend_server(nlp, args.host, args.port, retrain)
     except OSError as error:
         msg.fail(f"Cannot listen on {args.host}:{args.port} ({error.strerror}).")
         return 1
-    msg.good(f"ML backend at http://{args.host}:{args.port} serving {args.model} "
+    msg.good(f"ML backend at http://{args.host}:{args.port} serving {model} "
              f"({model_version(nlp)}); Ctrl-C stops it")
+    if retrain:
+        msg.info(f"Retrains on {args.gold} plus the project's annotations after {args.min_annotations} new "
+                 f"annotation(s) or on 'Start training'; models kept in {args.models_dir}")
     sys.stdout.flush()
     try:
         server.serve_forever()
@@ -189,8 +211,27 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     pull.set_defaults(func=cmd_studio_pull)
     state = studio.add_parser("status", parents=[target], help="progress per document and per annotator")
     state.set_defaults(func=cmd_studio_status)
-    backend = studio.add_parser("backend", help="serve a model as a Label Studio ML backend")
-    backend.add_argument("--model", type=Path, default=MODEL)
+    backend = studio.add_parser(
+        "backend", help="serve a model as a Label Studio ML backend",
+        description="Serve a model as a Label Studio ML backend. With --train, annotations saved in the project "
+                    "retrain it in the background (on the gold export plus the project's annotations) and the "
+                    "backend switches to the new model when it is ready; spaCy-style overrides for that "
+                    "training follow the options, e.g. --training.max_epochs 5.")
+    backend.add_argument("--model", type=Path, default=MODEL, help="model to serve (default: %(default)s)")
     backend.add_argument("--host", default="127.0.0.1")
     backend.add_argument("--port", type=int, default=9090)
-    backend.set_defaults(func=cmd_studio_backend)
+    backend.add_argument("--train", action="store_true", help="retrain on new annotations (see the description)")
+    backend.add_argument("--url", default=os.environ.get("LABEL_STUDIO_URL"),
+                         help="Label Studio to pull annotations from with --train (default: $LABEL_STUDIO_URL)")
+    backend.add_argument("--api-key", default=None, help="its token (default: $LABEL_STUDIO_API_KEY)")
+    backend.add_argument("--train-config", type=Path, default=Path("configs/base.cfg"),
+                         help="training config of the retrains (default: %(default)s)")
+    backend.add_argument("--gold", type=Path, default=EXPORTS / "gold.json",
+                         help="export trained on along with the project's annotations (default: %(default)s)")
+    backend.add_argument("--min-annotations", type=int, default=10,
+                         help="new annotations between two retrains (default: %(default)s)")
+    backend.add_argument("--models-dir", type=Path, default=Path("training/backend-models"),
+                         help="where retrained models are kept, one directory per version (default: %(default)s)")
+    backend.add_argument("--model-version", default=None, metavar="VERSION",
+                         help="serve this kept model instead of --model (a roll-back)")
+    backend.set_defaults(func=cmd_studio_backend, config_overrides=True)

@@ -122,11 +122,12 @@ class PlaceRules:
         self._global = name_automaton(())
         self._local_automata: dict[str, ahocorasick.Automaton] = {}
 
-    def initialize(self, get_examples=None, nlp=None, export: str | None = None, splits: str | None = None):
+    def initialize(self, get_examples=None, nlp=None, export: str | None = None, splits: str | None = None,
+                   fraction: float = 1.0, fraction_seed: int = 0):
         entries = place_entries(tuple(self.provinces) or None)
         from ..training.reader import read_train_split
 
-        train = read_train_split(export, splits)
+        train = read_train_split(export, splits, fraction, fraction_seed)
         local = {code: "\t".join(stems) for code, stems in town_stems(entries).items()}
         for code, villages in village_names(self.provinces or None).items():
             local[code] = f"{local[code]}\t{villages}" if code in local else villages

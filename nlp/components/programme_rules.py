@@ -42,10 +42,12 @@ class ProgrammeRules:
         self.numeral = re.compile(rf"[{NUMERALS}]")
         self.context = ContextModel(dict(UNTRAINED.weights), UNTRAINED.bias)
 
-    def initialize(self, get_examples=None, nlp=None, export: str | None = None, splits: str | None = None):
+    def initialize(self, get_examples=None, nlp=None, export: str | None = None, splits: str | None = None,
+                   fraction: float = 1.0, fraction_seed: int = 0):
         from ..training.reader import read_train_split
 
-        self.context = fit_context_model(self.context_samples(read_train_split(export, splits)), UNTRAINED)
+        train = read_train_split(export, splits, fraction, fraction_seed)
+        self.context = fit_context_model(self.context_samples(train), UNTRAINED)
 
     def candidates(self, text: str) -> list[tuple[int, int, str]]:
         """Quoted strings without their quotation marks, and named programmes after a verb, as

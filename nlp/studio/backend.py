@@ -10,8 +10,10 @@ It speaks the protocol Label Studio uses with ``label-studio-ml-backend`` server
     ``{"results": [one prediction per task, in order], "model_version": …}``, each prediction
     ``{"result": […], "score": …, "model_version": …}`` (see :mod:`nlp.studio.predictions`).
 ``POST /webhook``
-    annotation events Label Studio sends to a connected backend; acknowledged with
-    ``{"status": "ignored"}`` (this backend does not train).
+    annotation events and "Start training" that Label Studio sends to a connected backend;
+    acknowledged with ``{"status": "ignored"}``, or handed to the :class:`~nlp.studio.
+    retraining.Retrainer` when the backend retrains (``/health`` then reports its state
+    under ``training``).
 
 A labelling config in ``schema`` or ``label_config`` must have the controls the predictions
 fill (``Labels`` "label" and ``Choices`` "themes" on the ``Text`` "text"); otherwise the
@@ -32,6 +34,7 @@ from spacy.language import Language
 
 from ..annotations import SPAN_FROM_NAME, THEME_FROM_NAME
 from .predictions import model_version, predict
+from .retraining import Retrainer, RetrainSettings
 from .tasks import TEXT_NAME
 
 CONTROLS = {SPAN_FROM_NAME: "Labels", THEME_FROM_NAME: "Choices"}
@@ -64,9 +67,15 @@ class Predictor:
         with self._lock:
             return predict(self.nlp, texts)
 
+    def switch(self, nlp: Language) -> None:
+        """Serve ``nlp`` from the next request on (a running prediction finishes with the old one)."""
+        with self._lock:
+            self.nlp, self.version = nlp, model_version(nlp)
 
-def make_handler(predictor: Predictor) -> type[BaseHTTPRequestHandler]:
-    """The request handler class answering the ML backend protocol with ``predictor``."""
+
+def make_handler(predictor: Predictor, retrainer: Retrainer | None = None) -> type[BaseHTTPRequestHandler]:
+    """The request handler class answering the ML backend protocol with ``predictor``
+    (and retraining with ``retrainer``, when given)."""
 
     class Handler(BaseHTTPRequestHandler):
         def _send(self, status: int, payload: dict) -> None:
@@ -87,7 +96,8 @@ def make_handler(predictor: Predictor) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             if self.path.split("?", 1)[0] in ("/", "/health"):
-                self._send(200, {"status": "UP", "model_class": "spaCy", "model_version": predictor.version})
+                health = {"status": "UP", "model_class": "spaCy", "model_version": predictor.version}
+                self._send(200, {**health, "training": retrainer.status()} if retrainer else health)
             else:
                 self._send(404, {"error": f"no route GET {self.path}"})
 
@@ -101,7 +111,7 @@ def make_handler(predictor: Predictor) -> type[BaseHTTPRequestHandler]:
                 self._send(400, {"error": "the request body must be a JSON object"})
                 return
             if route == "/webhook":
-                self._send(200, {"status": "ignored"})
+                self._send(200, retrainer.on_event(body) if retrainer else {"status": "ignored"})
                 return
             config = body.get("schema" if route == "/setup" else "label_config")
             problem = config_problem(config) if config else None
@@ -118,6 +128,10 @@ def make_handler(predictor: Predictor) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def backend_server(nlp: Language, host: str = "127.0.0.1", port: int = 9090) -> ThreadingHTTPServer:
-    """A bound (not yet serving) ML backend server; ``serve_forever()`` runs it."""
-    return ThreadingHTTPServer((host, port), make_handler(Predictor(nlp)))
+def backend_server(nlp: Language, host: str = "127.0.0.1", port: int = 9090,
+                   retrain: RetrainSettings | None = None) -> ThreadingHTTPServer:
+    """A bound (not yet serving) ML backend server; ``serve_forever()`` runs it. With
+    ``retrain``, annotation events retrain the model in the background."""
+    predictor = Predictor(nlp)
+    retrainer = Retrainer(retrain, predictor.switch) if retrain else None
+    return ThreadingHTTPServer((host, port), make_handler(predictor, retrainer))

@@ -50,9 +50,11 @@ def check_project(client: LabelStudio, project_id: int) -> None:
 def connect_ml_backend(client: LabelStudio, project_id: int, url: str, title: str = "policy-nlp spaCy") -> int:
     """Connect the ML backend at ``url`` to the project (once) and check that it is connected.
 
-    Label Studio 1.23 saves a backend on a local address and then answers 403, because its
-    SSRF protection refuses the webhook it adds for the backend; the backend works without
-    that webhook (it does not train), so a backend found after such an answer is accepted.
+    Label Studio 1.23 with its SSRF protection on (``SSRF_PROTECTION_ENABLED``, which
+    ``studio serve`` turns off) saves a backend on a local address and then answers 403,
+    because it refuses the webhook it adds for the backend; the backend predicts without
+    that webhook (only ``studio backend --train`` needs its annotation events), so a backend
+    found after such an answer is accepted.
     """
     server = _url(client)
 

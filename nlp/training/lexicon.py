@@ -39,18 +39,20 @@ def gazetteer_words(provinces: list[str]) -> list[str]:
     ]
 
 
-def train_entity_words(export: Path, splits: Path | None) -> list[str]:
-    annotations = read_split(export, "train", splits, ExportReport())
+def train_entity_words(export: Path, splits: Path | None, fraction: float = 1.0,
+                       fraction_seed: int = 0) -> list[str]:
+    annotations = read_split(export, "train", splits, ExportReport(), fraction, fraction_seed)
     return [a.text[s.start:s.end] for a in annotations for s in a.spans]
 
 
 @registry.misc("policy_nlp.user_dict.v1")
 def build_user_dict(export: str | None = None, splits: str | None = None,
-                    provinces: list[str] = ()) -> str:
-    """Write the user dictionary and return its path."""
+                    provinces: list[str] = (), fraction: float = 1.0, fraction_seed: int = 0) -> str:
+    """Write the user dictionary and return its path (``fraction``, ``fraction_seed``: the
+    share of the train documents the corpus reader uses)."""
     words = gazetteer_words(list(provinces))
     if export:
-        words += train_entity_words(Path(export), Path(splits) if splits else None)
+        words += train_entity_words(Path(export), Path(splits) if splits else None, fraction, fraction_seed)
     words = sorted({w for w in words if len(w) >= 2})
     digest = hashlib.sha1("\n".join(words).encode("utf-8")).hexdigest()[:12]
     return str(write_user_dict(words, cache_dir() / f"user-dict-{digest}.txt"))

@@ -76,3 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.output / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
     msg.good(f"Metrics written to {args.output / 'metrics.json'} (training took {seconds / 60:.1f} min)")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

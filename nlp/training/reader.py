@@ -7,6 +7,8 @@ In a config::
     path = ${paths.train}        # an export file, or a directory of export files
     splits = ${paths.splits}     # annotations/splits.json
     split = "train"
+    fraction = 1.0               # a share of the split's documents (training curves)
+    fraction_seed = 0            # which share: nested samples, see splits.sample_documents
 
 A task belongs to the split of its document (``data.doc_id``) in the splits file; tasks
 of documents the splits file does not know use ``data.split``. What the export holds
@@ -27,7 +29,7 @@ from wasabi import msg
 
 from ..annotations import ExportReport, SentenceAnnotation, load_export, read_annotations
 from .examples import AlignmentReport, annotation_to_example
-from .splits import load_splits
+from .splits import load_splits, sample_documents
 
 
 def read_splits(path: Path, splits: Path | None, report: ExportReport) -> dict[str, list[SentenceAnnotation]]:
@@ -39,29 +41,40 @@ def read_splits(path: Path, splits: Path | None, report: ExportReport) -> dict[s
     return by_split
 
 
-def read_split(path: Path, split: str, splits: Path | None, report: ExportReport) -> list[SentenceAnnotation]:
-    """Gold sentence annotations of one split of an export."""
-    return read_splits(path, splits, report).get(split, [])
+def read_split(path: Path, split: str, splits: Path | None, report: ExportReport,
+               fraction: float = 1.0, fraction_seed: int = 0) -> list[SentenceAnnotation]:
+    """Gold sentence annotations of one split of an export, or of a share ``fraction`` of
+    its documents (see :func:`nlp.training.splits.sample_documents`)."""
+    chosen = read_splits(path, splits, report).get(split, [])
+    if fraction < 1:
+        kept = sample_documents((a.doc_id for a in chosen), fraction, fraction_seed)
+        chosen = [a for a in chosen if a.doc_id in kept]
+    return chosen
 
 
-def read_train_split(export: str | Path | None, splits: str | Path | None) -> list[SentenceAnnotation]:
-    """The train split's annotations, for components that learn from them at ``initialize``
-    (``[]`` when no export is given)."""
+def read_train_split(export: str | Path | None, splits: str | Path | None, fraction: float = 1.0,
+                     fraction_seed: int = 0) -> list[SentenceAnnotation]:
+    """The train split's annotations (or a share ``fraction`` of its documents), for
+    components that learn from them at ``initialize`` (``[]`` when no export is given)."""
     if not export:
         return []
-    return read_split(Path(export), "train", Path(splits) if splits else None, ExportReport())
+    return read_split(Path(export), "train", Path(splits) if splits else None, ExportReport(), fraction,
+                      fraction_seed)
 
 
 def load_examples(nlp: Language, path: Path, split: str, splits: Path | None = None,
-                  limit: int = 0, verbose: bool = True) -> list[Example]:
+                  limit: int = 0, verbose: bool = True, fraction: float = 1.0,
+                  fraction_seed: int = 0) -> list[Example]:
     export_report = ExportReport()
-    annotations = read_split(path, split, splits, export_report)
+    annotations = read_split(path, split, splits, export_report, fraction, fraction_seed)
     if limit:
         annotations = annotations[:limit]
     alignment = AlignmentReport()
     examples = [annotation_to_example(nlp, a, alignment) for a in annotations]
     if verbose:
-        msg.info(f"Corpus {split!r} from {path}: {len(examples)} sentences")
+        share = f" ({fraction:.0%} of its documents, sample seed {fraction_seed})" if fraction < 1 else ""
+        documents = len({a.doc_id for a in annotations})
+        msg.info(f"Corpus {split!r} from {path}: {len(examples)} sentences of {documents} documents{share}")
         for line in export_report.lines()[1:] + alignment.lines():
             print("   " + line)
     return examples
@@ -69,7 +82,8 @@ def load_examples(nlp: Language, path: Path, split: str, splits: Path | None = N
 
 @registry.readers("policy_nlp.LabelStudioCorpus.v1")
 def create_label_studio_reader(
-    path: Path, split: str, splits: Path | None = None, limit: int = 0
+    path: Path, split: str, splits: Path | None = None, limit: int = 0, fraction: float = 1.0,
+    fraction_seed: int = 0,
 ) -> Callable[[Language], Iterable[Example]]:
     """A corpus reader over Label Studio JSON exports (see module docstring)."""
     cache: dict[int, list[Example]] = {}
@@ -77,7 +91,8 @@ def create_label_studio_reader(
     def read(nlp: Language) -> Iterable[Example]:
         if id(nlp) not in cache:
             cache.clear()
-            cache[id(nlp)] = load_examples(nlp, Path(path), split, Path(splits) if splits else None, limit)
+            cache[id(nlp)] = load_examples(nlp, Path(path), split, Path(splits) if splits else None, limit,
+                                           fraction=fraction, fraction_seed=fraction_seed)
         yield from cache[id(nlp)]
 
     return read

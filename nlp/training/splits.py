@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
+import random
+from collections.abc import Iterable
 from pathlib import Path
 
 SPLITS = ("train", "dev", "test", "ood-test")
@@ -28,3 +31,16 @@ def load_splits(path: Path) -> dict[str, str]:
                 raise ValueError(f"{path}: document {doc_id} is in both {by_doc[doc_id]} and {split}.")
             by_doc[doc_id] = split
     return by_doc
+
+
+def sample_documents(doc_ids: Iterable[str], fraction: float, seed: int = 0) -> set[str]:
+    """A share ``fraction`` (0 < fraction ≤ 1) of the documents, at least one.
+
+    The documents are shuffled by ``seed`` and the first ones kept, so that for one seed a
+    larger fraction holds every smaller one (nested samples, as a training curve needs).
+    """
+    if not 0 < fraction <= 1:
+        raise ValueError(f"fraction of documents must be in (0, 1], not {fraction}.")
+    ordered = sorted(set(doc_ids))
+    random.Random(seed).shuffle(ordered)
+    return set(ordered[:max(1, math.ceil(fraction * len(ordered)))]) if ordered else set()
