@@ -1,11 +1,11 @@
-"""policy-nlp: read Chinese local-government policy texts (corpus, gold annotations, Label Studio)."""
+"""policy-nlp: read Chinese local-government policy texts (corpus, gold annotations, Label Studio, tagging)."""
 
 import argparse
 import sys
 
-from . import annotations, corpus, studio
+from . import annotations, corpus, studio, tag
 
-COMMAND_GROUPS = (corpus, annotations, studio)
+COMMAND_GROUPS = (corpus, annotations, studio, tag)
 
 
 def build_parser() -> argparse.ArgumentParser:

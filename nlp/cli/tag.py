@@ -1,0 +1,50 @@
+"""``policy-nlp tag``: tag a folder of reports, or a dataset, into tables."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from wasabi import msg
+
+from .paths import MODEL
+
+
+def cmd_tag(args) -> int:
+    from ..tagging.run import tag
+
+    options = {"inputs": [str(p) for p in args.inputs], "model": str(args.model), "output": str(args.output),
+               "n_process": args.n_process, "text_column": args.text_column, "format": args.format}
+    info = tag(args.inputs, args.model, args.output, n_process=args.n_process, text_column=args.text_column,
+               formats=tuple(args.format), progress=not args.quiet, options=options)
+    rate = info["characters"] / info["seconds"] if info["seconds"] else 0
+    msg.info(f"model {info['model']['model_version']}; {info['tagged']} documents tagged "
+             f"({info['characters']:,} characters, {rate:,.0f} chars/s), {info['already_done']} already done, "
+             f"{info['unreadable']} unreadable" + (f" (see {args.output / 'errors.jsonl'})" if info["unreadable"] else ""))
+    rows = info["rows"]
+    if not rows["documents"]:
+        msg.fail(f"Nothing could be tagged into {args.output}.")
+        return 1
+    msg.good(f"{rows['documents']} documents, {rows['sentences']} sentences, {rows['entities']} entities → "
+             f"{args.output}")
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    from ..tagging.store import FORMATS
+
+    tag = commands.add_parser(
+        "tag", help="tag report files or a dataset into documents, sentences and entities tables",
+        description="Tag .txt/.md/.html/.docx/.pdf reports (files or folders, searched recursively) or datasets "
+                    "(.parquet/.csv/.jsonl, or a saved Hugging Face dataset) into a datasets.DatasetDict with "
+                    "the tables documents, sentences and entities, also written as Parquet. A rerun on the same "
+                    "output skips the documents already tagged.")
+    tag.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or folders")
+    tag.add_argument("--model", type=Path, default=MODEL, help=f"trained pipeline (default {MODEL})")
+    tag.add_argument("--output", "-o", type=Path, required=True, metavar="OUT", help="output folder")
+    tag.add_argument("--n-process", type=int, default=1, help="processes running the pipeline (default 1)")
+    tag.add_argument("--text-column", default="text", help="text column of dataset inputs (default text)")
+    tag.add_argument("--format", action="append", choices=FORMATS, default=[],
+                     help="also write the tables as JSON lines or CSV (repeatable)")
+    tag.add_argument("--quiet", action="store_true", help="no progress bar")
+    tag.set_defaults(func=cmd_tag)
