@@ -13,6 +13,8 @@ from nlp.corpus.documents import read_documents
 from nlp.studio.predictions import load_model, model_version
 from nlp.tagging.documents import document_id
 
+from .conftest import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 FORMS = ("plain.txt", "gbk.txt", "page.html", "report.docx", "report.pdf")
 
@@ -162,3 +164,57 @@ def test_nothing_readable_is_a_failure(tiny_model, tmp_path):
     (tmp_path / "scan.pdf").write_bytes(b"not a pdf at all")
     assert main(["tag", str(tmp_path / "scan.pdf"), "--model", str(tiny_model), "--output",
                  str(tmp_path / "out"), "--quiet"]) == 1
+
+
+# -- on Dask -------------------------------------------------------------------------------
+def sorted_tables(out: Path) -> dict[str, list[dict]]:
+    keys = {"documents": ("id",), "sentences": ("document_id", "index"), "entities": ("document_id", "start")}
+    return {name: sorted(table(out, name), key=lambda row: tuple(row[k] for k in keys[name])) for name in keys}
+
+
+def test_a_local_dask_cluster_gives_the_local_result(reports, tagged, tiny_model, tmp_path):
+    folder, _ = reports
+    local, _ = tagged
+    out = tmp_path / "dask"
+    assert main(["tag", str(folder), "--model", str(tiny_model), "--output", str(out), "--quiet",
+                 "--dask", "local:2", "--partition-size", "2"]) == 0
+    assert sorted_tables(out) == sorted_tables(local)
+    errors = sorted(e["source"] for e in map(json.loads, (out / "errors.jsonl").open()))
+    assert [Path(e).name for e in errors] == ["corrupt.pdf", "empty.txt"]
+
+
+def test_a_killed_worker_costs_only_a_retry(reports, tagged, tiny_model, tmp_path):
+    import os
+    import signal
+    import threading
+    import time
+
+    from distributed import Client, LocalCluster
+
+    from nlp.tagging.distributed import tag_on_dask
+
+    folder, _ = reports
+    local, _ = tagged
+    out = tmp_path / "dask"
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+            Client(cluster) as client:
+        pids = client.run(os.getpid)
+        run = threading.Thread(target=tag_on_dask, args=([folder], tiny_model, out, cluster.scheduler_address),
+                               kwargs={"progress": False, "partition_size": 1})
+        run.start()
+        deadline = time.monotonic() + 120
+        while not any(client.processing().values()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        busy = next(address for address, tasks in client.processing().items() if tasks)
+        os.kill(pids[busy], signal.SIGKILL)  # the worker process dies in the middle of its partition
+        run.join(timeout=300)
+    assert not run.is_alive()
+    assert sorted_tables(out) == sorted_tables(local)
+
+
+def test_an_unreachable_scheduler_is_a_one_line_error(reports, tiny_model, tmp_path, capsys):
+    folder, _ = reports
+    code = main(["tag", str(folder), "--model", str(tiny_model), "--output", str(tmp_path / "out"), "--quiet",
+                 "--dask", f"tcp://127.0.0.1:{free_port()}"])
+    error = capsys.readouterr().err.strip()
+    assert code == 1 and len(error.splitlines()) == 1 and "Cannot reach the Dask scheduler" in error

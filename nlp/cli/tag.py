@@ -11,12 +11,21 @@ from .paths import MODEL
 
 
 def cmd_tag(args) -> int:
-    from ..tagging.run import tag
-
     options = {"inputs": [str(p) for p in args.inputs], "model": str(args.model), "output": str(args.output),
-               "n_process": args.n_process, "text_column": args.text_column, "format": args.format}
-    info = tag(args.inputs, args.model, args.output, n_process=args.n_process, text_column=args.text_column,
-               formats=tuple(args.format), progress=not args.quiet, options=options)
+               "n_process": args.n_process, "text_column": args.text_column, "format": args.format,
+               "dask": args.dask, "partition_size": args.partition_size, "ship_model": args.ship_model}
+    common = {"text_column": args.text_column, "formats": tuple(args.format), "progress": not args.quiet,
+              "options": options}
+    if args.dask:
+        from ..tagging.distributed import tag_on_dask
+
+        sizing = {"partition_size": args.partition_size} if args.partition_size else {}
+        info = tag_on_dask(args.inputs, args.model, args.output, args.dask, ship_model=args.ship_model, **sizing,
+                           **common)
+    else:
+        from ..tagging.run import tag
+
+        info = tag(args.inputs, args.model, args.output, n_process=args.n_process, **common)
     rate = info["characters"] / info["seconds"] if info["seconds"] else 0
     msg.info(f"model {info['model']['model_version']}; {info['tagged']} documents tagged "
              f"({info['characters']:,} characters, {rate:,.0f} chars/s), {info['already_done']} already done, "
@@ -46,5 +55,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     tag.add_argument("--text-column", default="text", help="text column of dataset inputs (default text)")
     tag.add_argument("--format", action="append", choices=FORMATS, default=[],
                      help="also write the tables as JSON lines or CSV (repeatable)")
+    tag.add_argument("--dask", metavar="ADDRESS",
+                     help="run on Dask: a scheduler address (tcp://host:8786) or local:N for a local cluster of N "
+                          "worker processes; OUT must be on storage every worker can write")
+    tag.add_argument("--partition-size", type=int, metavar="N",
+                     help="report files per Dask partition (a dataset file is one partition)")
+    tag.add_argument("--ship-model", action="store_true",
+                     help="with --dask: send the model directory to every worker instead of reading it from "
+                          "shared storage")
     tag.add_argument("--quiet", action="store_true", help="no progress bar")
     tag.set_defaults(func=cmd_tag)

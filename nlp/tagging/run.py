@@ -118,9 +118,9 @@ class Progress:
         self.start = time.perf_counter()
         self.characters = 0
 
-    def document(self, characters: int) -> None:
+    def advance(self, characters: int, documents: int = 1) -> None:
         self.characters += characters
-        self.bar.update(1)
+        self.bar.update(documents)
         elapsed = max(time.perf_counter() - self.start, 1e-9)
         self.bar.set_postfix_str(f"{self.characters / elapsed:,.0f} chars/s", refresh=False)
 
@@ -131,9 +131,9 @@ class Progress:
         self.bar.close()
 
 
-def start_run(output: Output, nlp: Language, model: Path, options: dict) -> dict:
-    """Check the folder takes this model's tags and record the run as started."""
-    info = {"model": model_info(nlp, model), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+def start_run(output: Output, model: dict, options: dict) -> dict:
+    """Check the folder takes the tags of ``model`` (see :func:`model_info`) and record the run as started."""
+    info = {"model": model, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "options": options, "status": "running"}
     output.check_model(info["model"]["model_version"])
     output.write_run(info)
@@ -164,14 +164,14 @@ def tag(inputs: list[Path], model: Path, out: Path, *, n_process: int = 1, text_
     items = list_inputs(inputs)
     output = Output(out)
     nlp = load_model(model)
-    info = start_run(output, nlp, model, options or {})
+    info = start_run(output, model_info(nlp, model), options or {})
     done = output.done_ids()
     bar = Progress(progress)
     started = time.perf_counter()
     try:
         tally = tag_documents(nlp, items, output, datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f"),
                               text_column=text_column, done=done, n_process=n_process, report=bar.write,
-                              on_document=bar.document)
+                              on_document=bar.advance)
     finally:
         bar.close()
     return finish_run(output, info, tally, time.perf_counter() - started, formats)

@@ -8,6 +8,7 @@ finished parts and skips those documents: an interrupted run resumes where it st
 At the end the parts are assembled, streaming, into ``OUT/parquet/<table>.parquet`` and a
 ``datasets.DatasetDict`` saved in ``OUT`` (splits ``documents``, ``sentences``, ``entities``),
 and on request ``OUT/jsonl/<table>.jsonl`` or ``OUT/csv/<table>.csv``.
+A document read twice (the same cleaned text) is kept once, from the first part.
 ``OUT/errors.jsonl`` lists the documents of the last run that could not be read, and
 ``OUT/run.json`` the model, date, options and counts of the last run.
 """
@@ -21,6 +22,7 @@ import shutil
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .tables import SCHEMAS, TABLES
@@ -91,9 +93,22 @@ class Output:
         schemas = [pq.read_schema(self.part_file(name, table)) for name in names]
         return pa.unify_schemas([SCHEMAS[table], *schemas], promote_options="permissive")
 
-    def _batches(self, table: str, names: list[str], schema: pa.Schema):
+    def _repeated_ids(self, names: list[str]) -> dict[str, list[str]]:
+        """Per part, the ids of documents that an earlier part holds already (the same text read twice)."""
+        seen: set[str] = set()
+        repeated = {}
+        for name in names:
+            ids = pq.read_table(self.part_file(name, "documents"), columns=["id"]).column("id").to_pylist()
+            repeated[name] = [i for i in ids if i in seen]
+            seen.update(ids)
+        return repeated
+
+    def _batches(self, table: str, names: list[str], schema: pa.Schema, repeated: dict[str, list[str]]):
+        key = "id" if table == "documents" else "document_id"
         for name in names:
             part = pq.read_table(self.part_file(name, table))
+            if repeated[name]:
+                part = part.filter(pc.invert(pc.is_in(part.column(key), pa.array(repeated[name]))))
             for field in schema:
                 if field.name not in part.column_names:
                     part = part.append_column(field.name, pa.nulls(len(part), field.type))
@@ -101,9 +116,10 @@ class Output:
 
     def assemble(self, formats: tuple[str, ...] = ()) -> dict[str, int]:
         """Write the tables from the finished parts; returns the number of rows per table."""
-        from datasets import Dataset, DatasetDict
+        from datasets import Dataset, DatasetDict, disable_progress_bars, enable_progress_bars
 
         names = self.finished_parts()
+        repeated = self._repeated_ids(names)
         staging = self.path / ".assembly"
         staging.mkdir(parents=True, exist_ok=True)
         (self.path / "parquet").mkdir(exist_ok=True)
@@ -114,7 +130,7 @@ class Output:
             arrow_file = staging / f"{table}.arrow"
             with pq.ParquetWriter(self.path / "parquet" / f"{table}.parquet", schema) as parquet, \
                     pa.OSFile(str(arrow_file), "wb") as sink, pa.ipc.new_stream(sink, schema) as arrow:
-                for batch in self._batches(table, names, schema):
+                for batch in self._batches(table, names, schema, repeated):
                     parquet.write_batch(batch)
                     arrow.write_batch(batch)
                     rows += batch.num_rows
@@ -122,7 +138,11 @@ class Output:
             datasets[table] = Dataset.from_file(str(arrow_file))  # memory-mapped, not loaded
         for table in TABLES:  # the saved splits replace those of an earlier assembly
             shutil.rmtree(self.path / table, ignore_errors=True)
-        DatasetDict(datasets).save_to_disk(str(self.path))
+        disable_progress_bars()  # the run has its own progress bar; saving takes seconds
+        try:
+            DatasetDict(datasets).save_to_disk(str(self.path))
+        finally:
+            enable_progress_bars()
         del datasets
         shutil.rmtree(staging)
         for fmt in formats:
