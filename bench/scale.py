@@ -1,6 +1,6 @@
 """Tagging on Dask: characters per second for 1 and 2 workers against the local run, cost per worker.
 
-    python bench/scale.py [--model training/model-best] [--archive ../shared/archive-sample]
+    python bench/scale.py [--model training/model-best] [--archive ../shared/archive-sample] [--limit N]
 
 On the reports of the archive sample: ``policy-nlp tag`` in one local process, then on a
 ``LocalCluster`` of 1 and of 2 worker processes. For each cluster: the model's load time in a
@@ -62,8 +62,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=ROOT / "training" / "model-best")
     parser.add_argument("--archive", type=Path, default=ARCHIVE)
+    parser.add_argument("--limit", type=int, default=None, help="the first N reports only (sorted by name)")
     args = parser.parse_args()
-    files = archive_reports(args.archive)
+    files = archive_reports(args.archive)[:args.limit]
 
     with tempfile.TemporaryDirectory() as out:
         local = tag(files, args.model, Path(out), progress=False)

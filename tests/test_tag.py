@@ -10,6 +10,7 @@ from datasets import load_from_disk
 
 from nlp.cli import main
 from nlp.corpus.documents import read_documents
+from nlp.corpus.splitting import split_sentences
 from nlp.studio.predictions import load_model, model_version
 from nlp.tagging.documents import document_id
 
@@ -110,8 +111,10 @@ def test_each_form_of_report_is_tagged_like_nlp_pipe_on_its_text(reports, tagged
         assert row["places"] + row["programmes"] == len(doc.ents)
         mine = [(e["start"], e["end"], e["label"]) for e in entities if e["document_id"] == row["id"]]
         assert sorted(mine) == sorted((e.start_char, e.end_char, e.label_) for e in doc.ents)
-        mine = [(s["start"], s["end"], s["themes"]) for s in sentences if s["document_id"] == row["id"]]
-        assert mine == [(s.start_char, s.end_char, sorted(s._.themes, key="转型生态民生".index)) for s in doc.sents]
+        mine = [s for s in sentences if s["document_id"] == row["id"]]
+        assert [(s["start"], s["end"]) for s in mine] == split_sentences(text)  # the corpus's sentences
+        assert [s["text"] for s in mine] == [text[start:end] for start, end in split_sentences(text)]
+        assert [s["themes"] for s in mine] == [sorted(s._.themes, key="转型生态民生".index) for s in doc.sents]
         for theme in ("转型", "生态", "民生"):
             assert row[f"share_{theme}"] == pytest.approx(doc._.themes[theme])
     assert documents["page.html"]["title"] == "网页标题"
@@ -172,12 +175,12 @@ def sorted_tables(out: Path) -> dict[str, list[dict]]:
     return {name: sorted(table(out, name), key=lambda row: tuple(row[k] for k in keys[name])) for name in keys}
 
 
-def test_a_local_dask_cluster_gives_the_local_result(reports, tagged, tiny_model, tmp_path):
+def test_a_local_dask_cluster_with_the_model_shipped_gives_the_local_result(reports, tagged, tiny_model, tmp_path):
     folder, _ = reports
     local, _ = tagged
     out = tmp_path / "dask"
     assert main(["tag", str(folder), "--model", str(tiny_model), "--output", str(out), "--quiet",
-                 "--dask", "local:2", "--partition-size", "2"]) == 0
+                 "--dask", "local:2", "--partition-size", "2", "--ship-model"]) == 0
     assert sorted_tables(out) == sorted_tables(local)
     errors = sorted(e["source"] for e in map(json.loads, (out / "errors.jsonl").open()))
     assert [Path(e).name for e in errors] == ["corrupt.pdf", "empty.txt"]

@@ -17,6 +17,9 @@ def cmd_tag(args) -> int:
     common = {"text_column": args.text_column, "formats": tuple(args.format), "progress": not args.quiet,
               "options": options}
     if args.dask:
+        if args.n_process != 1:
+            msg.fail("--n-process is for a local run; with --dask, the cluster's workers are the processes.")
+            return 1
         from ..tagging.distributed import tag_on_dask
 
         sizing = {"partition_size": args.partition_size} if args.partition_size else {}

@@ -62,12 +62,10 @@ def worker_model_info(path: str) -> dict:
 
 
 def tag_partition(model: str, out: str, name: str, items: list[InputItem], text_column: str,
-                  done: set[str]) -> dict:
+                  done: set[str]) -> Tally:
     """Tag one partition on a worker; returns what it did (errors and notes included)."""
-    start = time.perf_counter()
-    tally = tag_documents(worker_model(model), items, Output(Path(out)), name, text_column=text_column,
-                          done=done, report=lambda line: None)
-    return {"tally": tally, "seconds": time.perf_counter() - start}
+    return tag_documents(worker_model(model), items, Output(Path(out)), name, text_column=text_column,
+                         done=done, report=lambda line: None)
 
 
 def partitions(items: list[InputItem], size: int = PARTITION_DOCUMENTS) -> list[tuple[str, list[InputItem]]]:
@@ -138,7 +136,7 @@ def tag_on_dask(inputs: list[Path], model: Path, out: Path, address: str, *, tex
                    for name, group in partitions(items, partition_size)]
         tally = Tally()
         for future in as_completed(futures):
-            part = future.result()["tally"]
+            part = future.result()
             tally.add(part)
             for error in part.errors:
                 bar.write(f"✘ {error['source']}: {error['reason']}")

@@ -7,6 +7,7 @@ local run of the command: one pipeline, ``n_process`` processes through ``nlp.pi
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -114,7 +115,7 @@ class Progress:
     def __init__(self, enabled: bool = True):
         from tqdm import tqdm
 
-        self.bar = tqdm(unit=" docs", desc="tagging", disable=not enabled, file=sys.stderr, dynamic_ncols=True)
+        self.bar = tqdm(unit="doc", desc="tagging", disable=not enabled, file=sys.stderr, dynamic_ncols=True)
         self.start = time.perf_counter()
         self.characters = 0
 
@@ -153,8 +154,6 @@ def finish_run(output: Output, info: dict, tally: Tally, seconds: float, formats
 
 
 def _json_line(record: dict) -> str:
-    import json
-
     return json.dumps(record, ensure_ascii=False) + "\n"
 
 

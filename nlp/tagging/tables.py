@@ -55,6 +55,15 @@ def detected_place(doc: Doc) -> tuple[str | None, str | None, str | None]:
     return division.name, code, province
 
 
+def _without_spaces(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of ``text[start:end]`` without the line break or spaces a sentence's last token may hold."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while start < end and text[start].isspace():
+        start += 1
+    return start, end
+
+
 def document_rows(doc: Doc, document: CleanDocument) -> dict[str, list[dict]]:
     """The rows of one tagged document, per table."""
     sents = sentence_spans(doc)
@@ -65,9 +74,10 @@ def document_rows(doc: Doc, document: CleanDocument) -> dict[str, list[dict]]:
             sentence_of_token[token] = index
         scores = sent._.theme_scores or {}
         assigned = set(sent._.themes or ())
+        start, end = _without_spaces(doc.text, sent.start_char, sent.end_char)
         sentences.append({
-            "document_id": document.id, "index": index, "text": sent.text, "start": sent.start_char,
-            "end": sent.end_char, "themes": [t for t in THEMES if t in assigned],
+            "document_id": document.id, "index": index, "text": doc.text[start:end], "start": start,
+            "end": end, "themes": [t for t in THEMES if t in assigned],
             **{f"score_{t}": float(scores.get(t, 0.0)) for t in THEMES},
         })
     entities = []
