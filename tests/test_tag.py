@@ -16,6 +16,8 @@ from nlp.tagging.documents import document_id
 
 from .conftest import free_port
 
+pytestmark = pytest.mark.slow  # the tests tag with tiny_model, which a training run makes
+
 ROOT = Path(__file__).resolve().parents[1]
 FORMS = ("plain.txt", "gbk.txt", "page.html", "report.docx", "report.pdf")
 
