@@ -1,17 +1,22 @@
 """Speed and memory on the whole corpus, in one run.
 
-    python bench/speed.py [--model training/model-best]
+    python bench/speed.py [--model training/model-best] [--tagging-only]
 
 Measures characters per second of: spacy_pkuseg called directly; the pipeline's
 tokenizer alone; spaCy's ``char`` segmenter; the full pipeline; and, with ``--char-model``,
 the full pipeline trained with ``configs/char.cfg``. Also model load time, peak resident
 memory (of this process, after each stage) and the seconds each pipeline component takes.
+
+Then, on the reports of ``--archive`` (default ``../shared/archive-sample/``): ``policy-nlp tag``
+(reading, cleaning, tagging, writing the tables) in one process against the pipeline's own
+``nlp.pipe`` on the same cleaned texts, and ``tag`` with ``--n-process 2`` against one process.
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,8 +24,12 @@ import spacy
 
 from nlp.corpus.documents import read_documents
 from nlp.segmentation import provision_pkuseg_model
+from nlp.tagging.documents import clean_document
+from nlp.tagging.inputs import RawDocument, list_inputs, read_item
+from nlp.tagging.run import tag
 
 ROOT = Path(__file__).resolve().parents[1]
+ARCHIVE = ROOT.parent / "shared" / "archive-sample"
 
 
 def peak_mb() -> float:
@@ -40,7 +49,50 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=ROOT / "training" / "model-best")
     parser.add_argument("--char-model", type=Path, default=None,
                         help="a model trained with configs/char.cfg, e.g. training-char/model-best")
+    parser.add_argument("--archive", type=Path, default=ARCHIVE, help="folder of Markdown reports for tagging")
+    parser.add_argument("--tagging-only", action="store_true", help="measure tagging only")
     args = parser.parse_args()
+    if not args.tagging_only:
+        corpus_speed(args)
+    tagging_speed(args.model, archive_reports(args.archive))
+
+
+def archive_reports(folder: Path) -> list[Path]:
+    """The reports of the archive sample (its SOURCES.md left out)."""
+    return sorted(p for p in folder.glob("*.md") if p.name != "SOURCES.md")
+
+
+def tagging_speed(model: Path, files: list[Path]) -> None:
+    """``tag`` against ``nlp.pipe`` on the same cleaned texts; ``--n-process 2`` against 1."""
+    texts = [clean_document(raw).text for item in list_inputs(files) for raw in read_item(item)
+             if isinstance(raw, RawDocument)]
+    chars = sum(map(len, texts))
+    start = time.perf_counter()
+    nlp = spacy.load(model)
+    load_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=4):
+        pass
+    pipe_seconds = time.perf_counter() - start
+    runs = {}
+    for n_process in (1, 2):
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            info = tag(files, model, Path(out), n_process=n_process, progress=False)
+            runs[n_process] = time.perf_counter() - start - load_seconds
+            assert info["tagged"] == len(texts), info
+    print(f"\nTagging {len(files)} reports of {files[0].parent}: {chars:,} characters after cleaning; "
+          f"model load {load_seconds:.1f} s (left out below)\n")
+    print(f"{'run':<34}{'seconds':>10}{'chars/s':>12}")
+    print(f"{'nlp.pipe (1 process)':<34}{pipe_seconds:>10.1f}{chars / pipe_seconds:>12,.0f}")
+    for n_process, seconds in runs.items():
+        print(f"{f'policy-nlp tag --n-process {n_process}':<34}{seconds:>10.1f}{chars / seconds:>12,.0f}")
+    print(f"\ntag / nlp.pipe time: {runs[1] / pipe_seconds:.2f}x (goal <= 1.2x); "
+          f"--n-process 2 speed-up: {runs[1] / runs[2]:.2f}x (goal >= 1.6x)")
+
+
+def corpus_speed(args) -> None:
+    """Stages and components on the whole corpus."""
     texts = [d.text for d in read_documents(ROOT / "annotations" / "corpus" / "documents.jsonl")]
     results: list = []
 

@@ -1,11 +1,11 @@
-"""policy-nlp: read Chinese local-government policy texts (corpus, gold annotations, Label Studio, reports)."""
+"""policy-nlp: read Chinese local-government policy texts (corpus, gold annotations, Label Studio, tagging, reports)."""
 
 import argparse
 import sys
 
-from . import annotations, corpus, curve, report, studio
+from . import annotations, corpus, curve, report, studio, tag
 
-COMMAND_GROUPS = (corpus, annotations, studio, report, curve)
+COMMAND_GROUPS = (corpus, annotations, studio, tag, report, curve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -74,7 +74,7 @@ def read_raw(path: Path) -> str:
         except UnicodeDecodeError:
             pass
         raise CorpusError(f"{path}: not UTF-8 text (byte {error.start}).{hint}") from error
-    if not _CJK.search(text):
+    if not has_chinese(text):
         raise CorpusError(f"{path}: contains no Chinese text.")
     return text
 
@@ -156,6 +156,15 @@ BROKEN_LINE_MIN_CHARS = 12
 def is_web_report(lines: list[str]) -> bool:
     """Whether ``lines`` hold a government work report with its greeting on a line of its own."""
     return any(_REPORT_GREETING.match(line.strip()) for line in lines)
+
+
+def clean_document_lines(lines: list[str]) -> tuple[list[str], Counter]:
+    """Clean the lines of one document: as a web report when it is one, else line by line."""
+    return clean_report_lines(lines) if is_web_report(lines) else clean_lines(lines)
+
+
+def has_chinese(text: str) -> bool:
+    return bool(_CJK.search(text))
 
 
 def _rejoin_broken_lines(lines: list[str], removed: Counter) -> list[str]:

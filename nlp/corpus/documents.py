@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..gazetteer import find_division
-from .cleaning import CorpusError, clean_lines, clean_report_lines, is_web_report, read_raw, repair_masking
+from .cleaning import CorpusError, clean_document_lines, read_raw, repair_masking
 from .splitting import split_sentences
 
 _LISTING_HEADLINE = re.compile(r"^\s*•\s*【(?P<place>[^】]+?)招商】\s*(?P<title>.+?)\s*$")
@@ -97,7 +97,7 @@ def build_file(path: Path, entries: list[dict], report: BuildReport) -> list[Doc
                 f"{path.name}: document {entry['id']} is about {headline_place}, "
                 f"sources.json says {entry['place']}."
             )
-        kept, dropped = clean_report_lines(body) if is_web_report(body) else clean_lines(body)
+        kept, dropped = clean_document_lines(body)
         removed.update(dropped)
         if not kept:
             raise CorpusError(f"{path.name}: document {entry['id']} has no text after cleaning.")
