@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Create .venv (if missing) and install the project with its extras from pyproject.toml.
+# Create .venv (if missing) and install the project with its extras from pyproject.toml
+# (default: dev; "" installs the project alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EXTRAS="${1:-dev}"
+EXTRAS="${1-dev}"
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
