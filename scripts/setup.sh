@@ -8,7 +8,7 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[${EXTRAS}]"
+.venv/bin/python -m pip install --quiet -e ".${EXTRAS:+[${EXTRAS}]}"
 # The browser tests (tests/test_report.py) drive Debian's headless Chromium; a CJK font lets it draw Chinese.
 if [[ ",${EXTRAS}," == *",dev,"* ]] && ! { command -v chromium && command -v chromedriver; } >/dev/null; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
