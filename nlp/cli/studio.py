@@ -135,14 +135,17 @@ def cmd_studio_status(args: argparse.Namespace) -> int:
 
 
 def cmd_studio_backend(args: argparse.Namespace) -> int:
-    from ..studio.backend import backend_server
+    from ..studio.backend import DEFAULT_MAX_BODY, backend_server
     from ..studio.predictions import load_model, model_version
 
     _stop_on_signals()
 
+    max_body = DEFAULT_MAX_BODY if args.max_body is None else args.max_body
+    if max_body < 1:
+        raise ValueError("--max-body must be at least 1 byte.")
     nlp = load_model(args.model)
     try:
-        server = backend_server(nlp, args.host, args.port)
+        server = backend_server(nlp, args.host, args.port, max_body=max_body)
     except OSError as error:
         msg.fail(f"Cannot listen on {args.host}:{args.port} ({error.strerror}).")
         return 1
@@ -193,4 +196,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     backend.add_argument("--model", type=Path, default=MODEL)
     backend.add_argument("--host", default="127.0.0.1")
     backend.add_argument("--port", type=int, default=9090)
+    backend.add_argument("--max-body", type=int, default=None, metavar="BYTES",
+                         help="refuse larger request bodies with HTTP 413 (default: 4 MiB)")
     backend.set_defaults(func=cmd_studio_backend)

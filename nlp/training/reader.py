@@ -24,7 +24,7 @@ from spacy.training import Example
 from spacy.util import registry
 from wasabi import msg
 
-from ..annotations import ExportReport, SentenceAnnotation, load_export, read_annotations
+from ..annotations import ExportError, ExportReport, SentenceAnnotation, load_export, read_annotations
 from .examples import AlignmentReport, annotation_to_example
 from .splits import load_splits
 
@@ -40,13 +40,18 @@ def load_examples(nlp: Language, path: Path, split: str, splits: Path | None = N
                   limit: int = 0, verbose: bool = True) -> list[Example]:
     export_report = ExportReport()
     annotations = read_split(path, split, splits, export_report)
+    if not annotations:
+        reasons = ", ".join(f"{reason} {count}" for reason, count in export_report.skipped.most_common(3))
+        raise ExportError(f"{path}: no usable annotated sentence in the {split!r} split "
+                          f"({export_report.tasks} tasks read, {export_report.skipped_tasks} skipped"
+                          f"{': ' + reasons if reasons else ''}).")
     if limit:
         annotations = annotations[:limit]
     alignment = AlignmentReport()
     examples = [annotation_to_example(nlp, a, alignment) for a in annotations]
     if verbose:
         msg.info(f"Corpus {split!r} from {path}: {len(examples)} sentences")
-        for line in export_report.lines()[1:] + alignment.lines():
+        for line in export_report.lines() + alignment.lines():
             print("   " + line)
     return examples
 
