@@ -9,6 +9,7 @@ profile (see conftest.py).
 """
 
 import copy
+import itertools
 import json
 import string
 import tempfile
@@ -18,9 +19,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nlp.annotations import TASK_REASONS, THEMES, ExportError, ExportReport, choose_annotation, load_export, \
-    read_annotations
-from nlp.corpus.cleaning import CorpusError, clean_lines, clean_report_lines, is_web_report, read_raw, repair_masking
+from nlp.annotations import (
+    TASK_REASONS,
+    THEMES,
+    ExportError,
+    ExportReport,
+    choose_annotation,
+    load_export,
+    read_annotations,
+)
+from nlp.corpus.cleaning import (
+    CorpusError,
+    clean_lines,
+    clean_report_lines,
+    is_web_report,
+    read_raw,
+    repair_masking,
+)
 from nlp.corpus.documents import build_corpus
 from nlp.corpus.splitting import split_sentences
 from nlp.studio.backend import RequestError, body_length, label_config_problem, parse_body, predict_request
@@ -206,7 +221,7 @@ def test_overlapping_and_nested_spans_are_counted(task, data):
     assert len(annotation.spans) + sum(report.skipped[reason] for reason in SPAN_REASONS) == labels
     assert report.skipped["overlapping span"] >= 1
     ends = [(s.start, s.end) for s in annotation.spans]
-    assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:]))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(ends))
 
 
 @given(st.one_of(
@@ -229,6 +244,7 @@ def test_export_files_are_read_or_refused_in_one_line(content):
             return
     annotations, report = read(tasks)
     assert report.tasks == len(tasks) == report.used_tasks + report.skipped_tasks
+    assert len(annotations) == report.used
 
 
 # --- The corpus builder -------------------------------------------------------------------------------

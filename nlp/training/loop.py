@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds = time.time() - started
         scores = evaluate_held_out_splits(args.output / "model-best", args.test or export, splits)
     except ExportError as error:
-        msg.fail(str(error))
+        print(f"✘ {' '.join(str(error).splitlines())}", file=sys.stderr)  # one line, not wrapped
         return 1
     for name, split_scores in scores.items():
         msg.divider(f"{name} split" if not name.endswith("-no-county") else f"{name[:-10]} split, sentences without county")
