@@ -19,7 +19,7 @@ SPLITS = ROOT / "annotations" / "splits.json"
 _UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
             "database": None}
 settings.register_profile("ci", max_examples=60, **_UNTIMED)
-settings.register_profile("thorough", max_examples=2000, **_UNTIMED)
+settings.register_profile("thorough", max_examples=1000, **_UNTIMED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 

@@ -119,3 +119,18 @@ def test_many_bad_requests_leave_the_server_healthy(backend):
         statuses = [client.post(f"{backend[0]}/predict", content=body).status_code for body in bodies * 20]
     assert set(statuses) == {200, 400}
     assert statuses.count(200) == 20
+
+
+def test_the_access_token_sent_to_setup_is_never_logged_or_echoed(backend, capfd):
+    token = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
+    config = LABEL_CONFIG.read_text(encoding="utf-8")
+    answers = [
+        httpx.post(f"{backend[0]}/setup", json={"project": "1.1", "schema": config, "access_token": token}),
+        httpx.post(f"{backend[0]}/setup", content=f'{{"access_token": "{token}", broken'.encode()),
+        httpx.post(f"{backend[0]}/setup", json={"schema": "<View/>", "access_token": token}),
+        httpx.post(f"{backend[0]}/predict", json={"tasks": 1, "access_token": token}),
+    ]
+    assert [answer.status_code for answer in answers] == [200, 400, 400, 400]
+    out, err = capfd.readouterr()
+    assert '"POST /setup HTTP/1.1" 200' in err  # request lines are logged
+    assert token not in out + err + "".join(answer.text for answer in answers)
