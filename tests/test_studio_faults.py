@@ -256,26 +256,30 @@ def test_disk_full_gives_one_line_and_keeps_the_old_file(studio_env, annotated, 
             subprocess.run(["umount", str(disk)], check=True)
 
 
-def test_permission_denied_gives_one_line_and_keeps_the_old_file(env, annotated, old_export, tmp_path):
+def test_permission_denied_gives_one_line_and_keeps_the_old_file(studio_env, annotated, old_export, monkeypatch,
+                                                                capsys):
     output, old = old_export
     directory = output.parent
-    user = {}
-    if os.geteuid() == 0:  # root writes anywhere: run the command as the unprivileged user "nobody"
-        user = {"user": 65534, "group": 65534}
-        for path in (tmp_path, *tmp_path.parents):
-            if path == path.parent:
-                break
-            if not os.stat(path).st_mode & 0o001:
-                os.chmod(path, os.stat(path).st_mode | 0o001)  # let "nobody" reach the old file
-        output.chmod(0o644)
-    directory.chmod(0o555)
+    if os.geteuid() != 0:
+        directory.chmod(0o555)  # a directory the user may not write to
+        undo = ["chmod", "755", str(directory)]
+    elif subprocess.run(["chattr", "+i", str(directory)], capture_output=True, check=False).returncode == 0:
+        undo = ["chattr", "-i", str(directory)]  # root writes anywhere, except into an immutable directory
+    else:  # neither is possible (root without CAP_LINUX_IMMUTABLE): the write fails as a denied one does
+        from nlp.studio import workflow
+
+        def denied(tasks, path):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+        monkeypatch.setattr(workflow, "write_export", denied)
+        undo = None
     try:
-        result = cli("studio", "pull", "--title", TITLE, "--output", str(output),
-                     env=dict(env, HOME=str(tmp_path)), **user)
+        assert pull(output) == 1
     finally:
-        directory.chmod(0o755)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "Permission denied" in one_line_error(result.stderr)
+        if undo:
+            subprocess.run(undo, check=True)
+    error = one_line_error(capsys.readouterr().err)
+    assert "Permission denied" in error or "Operation not permitted" in error
     assert output.read_bytes() == old and sorted(p.name for p in directory.iterdir()) == ["studio.json"]
 
 
@@ -288,7 +292,7 @@ def commands(output, raw) -> list[tuple[list[str], int]]:
         (["studio", "status", "--title", TITLE], 0),
         (["studio", "pull", "--project", "99999", "--output", str(output)], 1),
         (["studio", "push", "--title", TITLE, "--files", str(raw.with_name("missing.txt"))], 1),
-        (["studio", "pull", "--title", TITLE, "--output", str(raw.parent / "no-dir" / "x" / "\0")], 1),
+        (["studio", "pull", "--title", TITLE, "--output", str(raw / "x.json")], 1),  # a file as directory
         (["studio", "status", "--title", "No such project"], 1),
     ]
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import Counter
@@ -169,7 +170,8 @@ def write_atomically(tasks: list[dict], path: Path) -> None:
     except OSError as error:
         raise ExportError(f"{path}: not written ({error.strerror or error}); the previous file is unchanged.") from None
     finally:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # absent, or its directory is unusable
+            temporary.unlink()
 
 
 def merge(existing: list[dict], pulled: Iterable[dict]) -> tuple[list[dict], PullResult]:
