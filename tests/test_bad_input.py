@@ -43,6 +43,9 @@ from nlp.studio.backend import RequestError, body_length, label_config_problem, 
 from .conftest import GOLD
 
 SPAN_REASONS = ("unknown label", "offsets outside the text", "span text does not match", "overlapping span")
+ITEM_REASONS = (*SPAN_REASONS, "result item is not a JSON object", "result type ignored", "unknown theme")
+ANNOTATION_REASONS = ("annotation is not a JSON object", "annotation without a list of results",
+                      "several annotations (one chosen)")
 
 
 def clean_gold_tasks(count: int) -> list[dict]:
@@ -187,8 +190,7 @@ def test_every_task_is_used_or_skipped_with_a_reason(tasks):
     annotations, report = read(tasks)
     assert report.tasks == len(tasks) == report.used_tasks + report.skipped_tasks
     assert len(annotations) == report.used == report.used_tasks
-    assert set(report.skipped) <= set(TASK_REASONS) | {"annotation is not a JSON object", "several annotations (one chosen)",
-                                                       "annotation without a list of results"}
+    assert set(report.skipped) <= set(TASK_REASONS) | set(ANNOTATION_REASONS) | set(ITEM_REASONS)
     for index, task in enumerate(tasks):  # a valid task reads the same with bad neighbours
         if any(task is not valid and task == dict(valid, id=f"t{index}") for valid in VALID):
             alone, _ = read([task])

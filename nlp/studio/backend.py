@@ -75,7 +75,7 @@ def parse_body(body: bytes, content_type: str | None) -> dict:
     """The JSON object of a request body; :class:`RequestError` for anything else."""
     media = (content_type or "").split(";", 1)[0].strip().lower()
     if media and media != "application/json" and not media.endswith("+json"):
-        raise RequestError(415, f"send the body as application/json, not {media[:40]}")
+        raise RequestError(415, f"send the body as application/json, not {media[:40]!r}")
     try:
         value = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
