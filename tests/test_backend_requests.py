@@ -81,6 +81,7 @@ def test_a_10_mb_body_is_refused_by_the_default_limit(backend):
 @pytest.mark.parametrize("head, body, close_write, status, message", [
     (post_head("-1"), b"{}", False, 400, "not a number"),
     (post_head("12abc"), b"{}", False, 400, "not a number"),
+    (post_head("X").replace(b"X", b"\xb2"), b"{}", False, 400, "not a number"),  # "²" passes str.isdigit
     (post_head(100), b'{"tasks": []', True, 400, "ended after 12 of 100 bytes"),
     (post_head(100), b"{", False, 408, f"within {TIMEOUT:g} s"),  # the client stops sending
     (b"POST /predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", b"2\r\n{}\r\n0\r\n\r\n", False,

@@ -58,12 +58,17 @@ class RequestError(Exception):
         self.message = message
 
 
+def is_number(text: str) -> bool:
+    """ASCII digits only (``str.isdigit`` also accepts ``²`` and ``١``, which ``int`` refuses or reads)."""
+    return text.isascii() and text.isdigit()
+
+
 def body_length(headers, max_body: int) -> int:
     """The announced body size; refused when it is missing with a chunked body, invalid or too large."""
     if headers.get("Transfer-Encoding"):
         raise RequestError(411, "send the body with a Content-Length (chunked bodies are not read)")
     raw = (headers.get("Content-Length") or "0").strip()
-    if not raw.isdigit():
+    if not is_number(raw):
         raise RequestError(400, f"Content-Length {raw[:20]!r} is not a number of bytes")
     length = int(raw)
     if length > max_body:
@@ -202,7 +207,7 @@ def make_handler(predictor: Predictor, max_body: int = DEFAULT_MAX_BODY,
         def do_POST(self) -> None:
             route = self.path.split("?", 1)[0]
             announced = (self.headers.get("Content-Length") or "").strip()
-            unread = int(announced) if announced.isdigit() else 0
+            unread = int(announced) if is_number(announced) else 0
             try:
                 if route not in ("/setup", "/predict", "/webhook"):
                     raise RequestError(404, f"no route POST {self.path[:100]}")
