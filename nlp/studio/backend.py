@@ -44,7 +44,7 @@ from .predictions import model_version, predict
 from .tasks import TEXT_NAME
 
 CONTROLS = {SPAN_FROM_NAME: "Labels", THEME_FROM_NAME: "Choices"}
-DEFAULT_MAX_BODY = 4 * 1024 * 1024  # bytes: about 2,500 tasks of Label Studio's sentence format
+DEFAULT_MAX_BODY = 4 * 1024 * 1024  # bytes: a few thousand sentence tasks as Label Studio sends them
 READ_TIMEOUT = 30.0  # seconds a client may take to send its request
 DRAIN_LIMIT = 64 * 1024 * 1024  # a refused body up to this size is read away so the client sees the answer
 
@@ -145,7 +145,7 @@ def config_problem(config: str) -> str | None:
         interface = LabelInterface(config)
         controls = {name: interface.get_control(name) for name in CONTROLS}
     except Exception as error:  # noqa: BLE001 (the SDK raises bare Exception for a missing control)
-        return f"labelling config unusable: {str(error).splitlines()[0]}"
+        return f"labelling config unusable: {(str(error).splitlines() or [type(error).__name__])[0][:200]}"
     for name, tag in CONTROLS.items():
         if controls[name].tag != tag or TEXT_NAME not in controls[name].to_name:
             return f"labelling config: {name!r} must be a {tag} control on {TEXT_NAME!r}"
