@@ -107,7 +107,7 @@ def test_a_batch_with_bad_tasks_predicts_the_good_ones_in_place(backend):
     assert len(body["results"]) == len(tasks)
     assert [(s["index"], s["reason"]) for s in body["skipped"]] == [
         (1, "task is not a JSON object"), (2, "data.text is not a string"), (3, "data is not a JSON object"),
-        (4, "data.text is missing"), (6, "data.text is longer than 1000000 characters")]
+        (4, "data is missing"), (6, "data.text is longer than 1000000 characters")]
     alone = httpx.post(f"{backend[1]}/predict", json={"tasks": [good]}, timeout=60).json()["results"][0]
     assert body["results"][0] == alone  # nothing valid next to a bad task is lost
     assert all(body["results"][s["index"]]["result"] == [] for s in body["skipped"])

@@ -123,7 +123,7 @@ def predict_request(body: dict, max_length: int) -> PredictRequest:
         if not isinstance(task, dict):
             reason = "task is not a JSON object"
         elif not isinstance(data, dict):
-            reason = "data is not a JSON object"
+            reason = "data is missing" if data is None else "data is not a JSON object"
         elif not isinstance(text, str):
             reason = f"data.{TEXT_NAME} is missing" if text is None else f"data.{TEXT_NAME} is not a string"
         elif len(text) > max_length:
