@@ -72,7 +72,8 @@ def server(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ML_BLOCK_LOCAL_IP", "false")  # the ML backend of the tests runs on 127.0.0.1
-        running = start_server(tmp_path_factory.mktemp("label-studio"), port=free_port())
+        running = start_server(tmp_path_factory.mktemp("label-studio"), port=free_port(),
+                               startup_timeout=600)  # a loaded machine takes minutes
     yield running
     running.stop()
 

@@ -55,7 +55,7 @@ class RestartableServer:
         with pytest.MonkeyPatch.context() as patch:
             for name, value in self.credentials.items():
                 patch.setenv(name, value)
-            self.server = start_server(self.data_dir, port=self.port, startup_timeout=600)  # a loaded machine is slow
+            self.server = start_server(self.data_dir, port=self.port, startup_timeout=600)  # a loaded machine takes minutes
 
     def kill(self) -> None:
         self.server.process.send_signal(signal.SIGKILL)
