@@ -1,15 +1,26 @@
+import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "annotations" / "corpus" / "raw"
 SOURCES = ROOT / "annotations" / "corpus" / "sources.json"
 GOLD = ROOT / "annotations" / "exports" / "gold.json"
 SPLITS = ROOT / "annotations" / "splits.json"
+
+# Property-based tests: "ci" keeps the whole suite's share under a minute; "thorough" is the
+# larger run whose figures README gives (HYPOTHESIS_PROFILE=thorough pytest tests/test_bad_input.py
+# --hypothesis-show-statistics).
+_UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+            "database": None}
+settings.register_profile("ci", max_examples=60, **_UNTIMED)
+settings.register_profile("thorough", max_examples=1000, **_UNTIMED)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +73,8 @@ def server(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ML_BLOCK_LOCAL_IP", "false")  # the ML backend of the tests runs on 127.0.0.1
         patch.setenv("SSRF_PROTECTION_ENABLED", "false")  # and receives the project's webhook events
-        running = start_server(tmp_path_factory.mktemp("label-studio"), port=free_port())
+        running = start_server(tmp_path_factory.mktemp("label-studio"), port=free_port(),
+                               startup_timeout=600)  # a loaded machine takes minutes
     yield running
     running.stop()
 

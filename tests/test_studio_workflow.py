@@ -295,10 +295,11 @@ def test_serve_prints_url_and_token_once_and_stops_on_ctrl_c(tmp_path):
     assert process.returncode == 0
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
-    assert sum(token in line for line in lines) == 1
+    password = next(line for line in lines if line.startswith("web login")).rsplit(" / ", 1)[1].strip()
+    assert sum(token in line for line in lines) == 1 and sum(password in line for line in lines) == 1
     for path in data_dir.rglob("*"):
         if path.is_file() and not path.name.endswith(".sqlite3"):
-            assert token.encode() not in path.read_bytes(), path
+            assert token.encode() not in path.read_bytes() and password.encode() not in path.read_bytes(), path
 
 
 def test_server_down_bad_token_and_wrong_project_give_one_line_errors(server, tmp_path):

@@ -1,7 +1,9 @@
 """policy-nlp: read Chinese local-government policy texts (corpus, gold annotations, Label Studio, tagging, reports)."""
 
 import argparse
+import logging
 import sys
+import traceback
 
 from . import annotations, corpus, curve, report, studio, tag
 
@@ -10,6 +12,8 @@ COMMAND_GROUPS = (corpus, annotations, studio, tag, report, curve)
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policy-nlp", description=__doc__)
+    parser.add_argument("--debug", action="store_true",
+                        help="log at debug level (every HTTP request) and print the traceback of an error")
     commands = parser.add_subparsers(dest="group", required=True)
     for group in COMMAND_GROUPS:
         group.add_commands(commands)
@@ -29,9 +33,13 @@ def main(argv: list[str] | None = None) -> int:
         args.overrides = parse_config_overrides(rest)
     elif rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.debug:
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
     except (CorpusError, ExportError, StudioError, FileNotFoundError, ValueError) as error:
+        if args.debug:
+            traceback.print_exc()
         print(f"✘ {' '.join(str(error).splitlines())}", file=sys.stderr)  # one line, unwrapped
         return 1
     except KeyboardInterrupt:

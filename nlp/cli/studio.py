@@ -138,12 +138,15 @@ def cmd_studio_status(args: argparse.Namespace) -> int:
 def cmd_studio_backend(args: argparse.Namespace) -> int:
     import logging
 
-    from ..studio.backend import backend_server
+    from ..studio.backend import DEFAULT_MAX_BODY, backend_server
     from ..studio.predictions import load_model, model_version
     from ..studio.retraining import RetrainSettings, kept_model
 
     _stop_on_signals()
 
+    max_body = DEFAULT_MAX_BODY if args.max_body is None else args.max_body
+    if max_body < 1:
+        raise ValueError("--max-body must be at least 1 byte.")
     if args.overrides and not args.train:
         raise ValueError(f"config overrides ({' '.join(args.overrides)}) only apply with --train.")
     model = kept_model(args.models_dir, args.model_version) if args.model_version else args.model
@@ -161,7 +164,7 @@ def cmd_studio_backend(args: argparse.Namespace) -> int:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     nlp = load_model(model)
     try:
-        server = backend_server(nlp, args.host, args.port, retrain)
+        server = backend_server(nlp, args.host, args.port, retrain, max_body=max_body)
     except OSError as error:
         msg.fail(f"Cannot listen on {args.host}:{args.port} ({error.strerror}).")
         return 1
@@ -234,4 +237,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                          help="where retrained models are kept, one directory per version (default: %(default)s)")
     backend.add_argument("--model-version", default=None, metavar="VERSION",
                          help="serve this kept model instead of --model (a roll-back)")
+    backend.add_argument("--max-body", type=int, default=None, metavar="BYTES",
+                         help="refuse larger request bodies with HTTP 413 (default: 4 MiB)")
     backend.set_defaults(func=cmd_studio_backend, config_overrides=True)

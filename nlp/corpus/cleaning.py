@@ -123,13 +123,15 @@ def classify_line(line: str) -> str | None:
 
 
 def clean_lines(lines: list[str]) -> tuple[list[str], Counter]:
-    """Keep the document's own lines; count the removed ones per kind."""
+    """Keep the document's own lines; count the removed ones per kind (kept + removed = lines)."""
     kept: list[str] = []
     removed: Counter = Counter()
     for index, raw in enumerate(lines):
         line = raw.strip()
         if _GUIDELINES_START.match(line):
-            removed["guidelines"] += sum(1 for rest in lines[index:] if rest.strip())
+            rest = [other.strip() for other in lines[index:]]
+            removed["guidelines"] += sum(1 for other in rest if other)
+            removed["blank"] += rest.count("")
             break
         kind = classify_line(line)
         if kind is None:
@@ -197,6 +199,9 @@ def _rejoin_broken_lines(lines: list[str], removed: Counter) -> list[str]:
 def clean_report_lines(lines: list[str]) -> tuple[list[str], Counter]:
     """Keep the report between its greeting and the page's trailer; count what was removed.
 
+    Every input line is kept, removed under a kind or joined to a kept line (``rejoined``);
+    ``footnote_marker`` counts markers, not lines.
+
     Everything before the first greeting line is the page header; everything from the first
     trailer line on is the page's trailer. Inside the report only page widgets, photo
     captions, blank lines and inline footnote markers go; headings and notes stay.
@@ -205,11 +210,13 @@ def clean_report_lines(lines: list[str]) -> tuple[list[str], Counter]:
     start = next(i for i, line in enumerate(stripped) if _REPORT_GREETING.match(line))
     removed: Counter = Counter()
     removed["header"] = sum(1 for line in stripped[: start + 1] if line)
+    removed["blank"] = stripped[:start].count("")
     body: list[str] = []
     for index in range(start + 1, len(stripped)):
         line = stripped[index]
         if _REPORT_TRAILER.match(line):
             removed["trailer"] += sum(1 for rest in stripped[index:] if rest)
+            removed["blank"] += stripped[index:].count("")
             break
         if not line:
             removed["blank"] += 1

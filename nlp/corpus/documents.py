@@ -108,7 +108,7 @@ def build_file(path: Path, entries: list[dict], report: BuildReport) -> list[Doc
                 title=entry.get("title") or title,
                 place=entry["place"],
                 place_code=_place_code(entry["place"], path.name),
-                year=int(entry["year"]),
+                year=entry["year"],
                 genre=entry["genre"],
                 source=path.name,
                 text=cleaned,
@@ -123,9 +123,33 @@ def build_file(path: Path, entries: list[dict], report: BuildReport) -> list[Doc
     return documents
 
 
+SOURCE_KEYS = {"id": str, "place": str, "year": int, "genre": str}
+
+
+def read_sources(sources_file: Path) -> dict[str, list[dict]]:
+    """``sources.json``: raw file name → the documents it holds; a clear error for any malformed entry."""
+    try:
+        sources = json.loads(sources_file.read_text(encoding="utf-8-sig"))
+    except (ValueError, RecursionError) as error:
+        raise CorpusError(f"{sources_file}: not a JSON file ({str(error)[:80] or 'nested too deeply'}).") from None
+    if not isinstance(sources, dict):
+        raise CorpusError(f"{sources_file}: must map each raw file name to a list of documents.")
+    for name, entries in sources.items():
+        if not isinstance(entries, list) or not entries:
+            raise CorpusError(f"{sources_file}: {name!r} must list its documents.")
+        for number, entry in enumerate(entries, 1):
+            if not isinstance(entry, dict):
+                raise CorpusError(f"{sources_file}: {name!r} document {number} is not an object.")
+            for key, kind in SOURCE_KEYS.items():
+                if not isinstance(entry.get(key), kind) or isinstance(entry.get(key), bool) or entry[key] == "":
+                    raise CorpusError(f"{sources_file}: {name!r} document {number} needs {key!r} "
+                                      f"({kind.__name__}).")
+    return sources
+
+
 def build_corpus(raw_dir: Path, sources_file: Path) -> tuple[list[Document], BuildReport]:
     """Build every document described in ``sources_file`` from ``raw_dir``."""
-    sources = json.loads(sources_file.read_text(encoding="utf-8"))
+    sources = read_sources(sources_file)
     report = BuildReport()
     documents: list[Document] = []
     for name, entries in sources.items():

@@ -35,9 +35,16 @@ def connect(url: str | None = None, api_key: str | None = None, timeout: float =
     return client
 
 
-def call(action: Callable[[], T], url: str = "", what: str = "request", retries: int = 3) -> T:
-    """Run an SDK call, retrying transient failures with backoff; raise :class:`StudioError`."""
+def call(action: Callable[[], T], url: str = "", what: str = "request", retries: int = 3,
+         before_retry: Callable[[], None] | None = None) -> T:
+    """Run an SDK call, retrying transient failures with backoff; raise :class:`StudioError`.
+
+    ``before_retry`` runs before each retry: a call that changes data uses it to find out what
+    the failed attempt did, since the server may have done it before the connection broke.
+    """
     for attempt in range(retries + 1):
+        if attempt and before_retry is not None:
+            before_retry()
         try:
             return action()
         except ApiError as error:

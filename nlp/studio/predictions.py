@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from spacy.tokens import Doc
 
 from ..annotations import ENTITY_LABELS, THEMES, Span
 from .tasks import result_items
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def load_model(path: Path | str) -> Language:
@@ -65,7 +68,12 @@ def doc_prediction(doc: Doc, version: str) -> dict:
     return {"model_version": version, "score": round(score, 4), "result": result}
 
 
+def encodable(text: str) -> str:
+    """``text`` with each lone surrogate (not UTF-8, which the segmenter needs) as U+FFFD; offsets are unchanged."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def predict(nlp: Language, texts: Iterable[str], batch_size: int = 64) -> list[dict]:
     """One prediction per text."""
     version = model_version(nlp)
-    return [doc_prediction(doc, version) for doc in nlp.pipe(texts, batch_size=batch_size)]
+    return [doc_prediction(doc, version) for doc in nlp.pipe(map(encodable, texts), batch_size=batch_size)]

@@ -52,17 +52,27 @@ def import_new_tasks(client: LabelStudio, project_id: int, tasks: Iterable[dict]
     """Import the tasks whose key is not in the project yet, in batches; returns the count.
 
     A run interrupted half-way is resumed by running it again: imported batches are
-    recognised by their keys and skipped.
+    recognised by their keys and skipped. Nothing is imported twice, even when a connection
+    breaks after the server stored a batch (see :func:`import_batch`).
     """
-    url = _url(client)
     present = existing_keys(client, project_id)
     new = [t for t in tasks if task_key(t["data"]) not in present]
     for start in range(0, len(new), batch_size):
-        batch = new[start:start + batch_size]
-        call(lambda: client.projects.import_tasks(id=project_id, request=batch, return_task_ids=True), url,
-             "import tasks")
+        import_batch(client, project_id, new[start:start + batch_size])
         progress(f"imported {min(start + batch_size, len(new))}/{len(new)} new tasks")
     return len(new)
+
+
+def import_batch(client: LabelStudio, project_id: int, batch: list[dict]) -> None:
+    """Import one batch; a retry after a broken connection imports only the tasks still missing."""
+    pending = list(batch)
+
+    def drop_imported() -> None:
+        present = existing_keys(client, project_id)
+        pending[:] = [t for t in pending if task_key(t["data"]) not in present]
+
+    call(lambda: pending and client.projects.import_tasks(id=project_id, request=pending, return_task_ids=True),
+         _url(client), "import tasks", before_retry=drop_imported)
 
 
 def export_project(client: LabelStudio, project_id: int, timeout: float = 600) -> list[dict]:

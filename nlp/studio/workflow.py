@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import Counter
@@ -21,7 +22,7 @@ from pathlib import Path
 from label_studio_sdk import LabelStudio
 from spacy.language import Language
 
-from ..annotations import load_export
+from ..annotations import ExportError, load_export
 from ..corpus.cleaning import CorpusError, clean_lines, read_raw, repair_masking
 from ..corpus.documents import Document, read_documents
 from ..corpus.splitting import split_sentences
@@ -157,13 +158,22 @@ class PullResult:
 
 
 def write_atomically(tasks: list[dict], path: Path) -> None:
-    """Write an export next to ``path``, then rename it over ``path``."""
+    """Write an export next to ``path``, flush it to disk, then rename it over ``path``.
+
+    ``path`` is always either the old file or the new one; a write that fails (disk full, no
+    permission) is an :class:`ExportError` and leaves the old file as it was.
+    """
     temporary = path.with_name(f".{path.name}.partial")
     try:
         write_export(tasks, temporary)
+        with temporary.open("rb") as written:
+            os.fsync(written.fileno())
         os.replace(temporary, path)
+    except OSError as error:
+        raise ExportError(f"{path}: not written ({error.strerror or error}); the previous file is unchanged.") from None
     finally:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # absent, or its directory is unusable
+            temporary.unlink()
 
 
 def merge(existing: list[dict], pulled: Iterable[dict]) -> tuple[list[dict], PullResult]:

@@ -64,11 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     try:
         spacy_train(args.config, args.output, use_gpu=args.gpu_id, overrides=overrides)
+        seconds = time.time() - started
+        scores = evaluate_held_out_splits(args.output / "model-best", args.test or export, splits)
     except ExportError as error:
-        msg.fail(str(error))
+        print(f"✘ {' '.join(str(error).splitlines())}", file=sys.stderr)  # one line, not wrapped
         return 1
-    seconds = time.time() - started
-    scores = evaluate_held_out_splits(args.output / "model-best", args.test or export, splits)
     for name, split_scores in scores.items():
         msg.divider(f"{name} split" if not name.endswith("-no-county") else f"{name[:-10]} split, sentences without county")
         print(format_table(split_scores))

@@ -27,7 +27,7 @@ from spacy.training import Example
 from spacy.util import registry
 from wasabi import msg
 
-from ..annotations import ExportReport, SentenceAnnotation, load_export, read_annotations
+from ..annotations import ExportError, ExportReport, SentenceAnnotation, load_export, read_annotations
 from .examples import AlignmentReport, annotation_to_example
 from .splits import load_splits, sample_documents
 
@@ -67,6 +67,11 @@ def load_examples(nlp: Language, path: Path, split: str, splits: Path | None = N
                   fraction_seed: int = 0) -> list[Example]:
     export_report = ExportReport()
     annotations = read_split(path, split, splits, export_report, fraction, fraction_seed)
+    if not annotations:
+        reasons = ", ".join(f"{reason} {count}" for reason, count in export_report.skipped.most_common(3))
+        raise ExportError(f"{path}: no usable annotated sentence in the {split!r} split "
+                          f"({export_report.tasks} tasks read, {export_report.skipped_tasks} skipped"
+                          f"{': ' + reasons if reasons else ''}).")
     if limit:
         annotations = annotations[:limit]
     alignment = AlignmentReport()
@@ -75,7 +80,7 @@ def load_examples(nlp: Language, path: Path, split: str, splits: Path | None = N
         share = f" ({fraction:.0%} of its documents, sample seed {fraction_seed})" if fraction < 1 else ""
         documents = len({a.doc_id for a in annotations})
         msg.info(f"Corpus {split!r} from {path}: {len(examples)} sentences of {documents} documents{share}")
-        for line in export_report.lines()[1:] + alignment.lines():
+        for line in export_report.lines() + alignment.lines():
             print("   " + line)
     return examples
 
