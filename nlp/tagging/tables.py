@@ -66,6 +66,7 @@ def _without_spaces(text: str, start: int, end: int) -> tuple[int, int]:
 
 def document_rows(doc: Doc, document: CleanDocument) -> dict[str, list[dict]]:
     """The rows of one tagged document, per table."""
+    text = doc.text  # spaCy rebuilds doc.text from the tokens on every access
     sents = sentence_spans(doc)
     sentence_of_token = {}
     sentences = []
@@ -74,9 +75,9 @@ def document_rows(doc: Doc, document: CleanDocument) -> dict[str, list[dict]]:
             sentence_of_token[token] = index
         scores = sent._.theme_scores or {}
         assigned = set(sent._.themes or ())
-        start, end = _without_spaces(doc.text, sent.start_char, sent.end_char)
+        start, end = _without_spaces(text, sent.start_char, sent.end_char)
         sentences.append({
-            "document_id": document.id, "index": index, "text": doc.text[start:end], "start": start,
+            "document_id": document.id, "index": index, "text": text[start:end], "start": start,
             "end": end, "themes": [t for t in THEMES if t in assigned],
             **{f"score_{t}": float(scores.get(t, 0.0)) for t in THEMES},
         })
@@ -97,7 +98,7 @@ def document_rows(doc: Doc, document: CleanDocument) -> dict[str, list[dict]]:
     row = {
         "id": document.id, "source": document.source, "title": document.title, "place": name,
         "place_code": code, "province": province, "year": document.year, "sentences": len(sents),
-        "characters": len(doc.text),
+        "characters": len(text),
         **{f"share_{t}": float(shares.get(t, 0.0)) for t in THEMES},
         **{f"score_{t}": float(means.get(t, 0.0)) for t in THEMES},
         "places": sum(e.label_ == "PLACE" for e in doc.ents),
