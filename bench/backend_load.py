@@ -29,6 +29,7 @@ import httpx
 
 from nlp.corpus.documents import read_documents
 from nlp.studio.client import LABEL_CONFIG
+from nlp.studio.server import wait_for_health
 from nlp.studio.tasks import sentence_tasks
 from nlp.training.splits import load_splits
 
@@ -46,16 +47,10 @@ def rss_mb(pid: int) -> float:
 def start_backend(model: Path, port: int, log: Path) -> subprocess.Popen:
     process = subprocess.Popen([sys.executable, "-m", "nlp.cli", "studio", "backend", "--model", str(model),
                                 "--port", str(port)], cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the backend exited (status {process.returncode}); see {log}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
+    if wait_for_health(process, f"http://127.0.0.1:{port}", timeout=300, interval=0.5):
+        return process
+    if process.poll() is not None:
+        raise SystemExit(f"the backend exited (status {process.returncode}); see {log}")
     process.kill()
     raise SystemExit(f"the backend did not answer within 300 s; see {log}")
 

@@ -121,10 +121,20 @@ def char_bow(ngram_size: int) -> dict:
     return {"@architectures": "policy_nlp.SpanCharBOW.v1", "ngram_size": ngram_size, "length": 262144, "nO": None}
 
 
+def tfidf_logreg(word_ngram_size: int, regularisation: float) -> dict:
+    return {"@architectures": "policy_nlp.SpanTfidfLogReg.v1", "char_ngram_size": 3, "min_df": 2,
+            "word_ngram_size": word_ngram_size, "regularisation": regularisation, "nO": None}
+
+
 THEME_MODELS = {
     "char 1-grams, BOW": char_bow(1),
     "char 1-2-grams, BOW": char_bow(2),
     "char 1-3-grams, BOW": char_bow(3),
+    "TF-IDF char 1-3, C 4": tfidf_logreg(0, 4.0),
+    "TF-IDF char 1-3, C 8": tfidf_logreg(0, 8.0),
+    "TF-IDF + words 1, C 8": tfidf_logreg(1, 8.0),
+    "TF-IDF + words 1-2, C 8": tfidf_logreg(2, 8.0),
+    "TF-IDF + words 1-2, C 16": tfidf_logreg(2, 16.0),
     "pooled CNN over tokens": {
         "@architectures": "spacy.SpanCategorizer.v1",
         "reducer": {"@layers": "spacy.mean_max_reducer.v1", "hidden_size": 128},

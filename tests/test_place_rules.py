@@ -96,6 +96,8 @@ TRAIN = [
     annotated("加大对汾河、碾河等流域治理。", "汾河", "碾河"),
     annotated("建设良马至青松岭、红叶岭旅游公路。", "良马", "青松岭", "红叶岭"),
     annotated("全面推进乡村振兴,建设美丽乡村。"),
+    annotated("加强黄河流域生态保护,融入武汉都市圈。", "黄河流域", "武汉都市圈"),
+    annotated("共建北部湾经济区和珠三角城市群。", "北部湾经济区", "珠三角城市群"),
 ] * 3
 
 
@@ -123,8 +125,14 @@ def test_rivers_and_hills_the_gazetteer_lacks_are_found_by_their_ending(trained)
     assert [t for t, _, _ in places(trained, "建设美丽乡村。")] == []
 
 
-def test_without_examples_abbreviations_and_landmark_tokens_are_never_marked(nlp):
+def test_a_name_and_the_head_word_of_a_region_are_one_place(trained):
+    found = [t for t, _, _ in places(trained, "推进沁河流域治理,建设南宁都市圈。")]
+    assert found == ["沁河流域", "南宁都市圈"]
+
+
+def test_without_examples_abbreviations_landmark_tokens_and_regions_are_never_marked(nlp):
     assert places(nlp, "慰问驻粤部队官兵,治理涪江。") == []
+    assert [t for t, _, _ in places(nlp, "推进沁河流域治理。")] == ["沁河"]
 
 
 def test_regions_named_by_abbreviation_and_direction(nlp):
@@ -138,3 +146,11 @@ def test_a_place_the_ner_glued_to_a_bound_word_loses_it(nlp):
     for name in ("document_county", "place_rules"):
         doc = nlp.get_pipe(name)(doc)
     assert [e.text for e in doc.ents] == ["粤", "驻马店"]         # 驻马店 is a city: left whole
+
+
+def test_a_ner_place_inside_the_name_of_a_body_is_removed(nlp):
+    doc = Doc(nlp.vocab, words=["海南", "控股", "落户", "三亚"], spaces=[False] * 4)
+    doc.ents = [doc.char_span(0, 2, label="PLACE"), doc.char_span(6, 8, label="PLACE")]
+    for name in ("document_county", "place_rules"):
+        doc = nlp.get_pipe(name)(doc)
+    assert [e.text for e in doc.ents] == ["三亚"]

@@ -1,15 +1,23 @@
-"""The sentence-theme component and its character n-gram model, trained in-process."""
+"""The sentence-theme component and its two models (TF-IDF + logistic regression, character bag), trained in-process."""
 
 import random
 
 import numpy
 import pytest
 import spacy
+from sklearn.feature_extraction.text import TfidfVectorizer
 from spacy.tokens import Doc
 from spacy.training import Example
 from thinc.types import Ragged
 
 from nlp.components.sentence_bow import span_char_ngrams
+from nlp.components.span_tfidf import (
+    TFIDF_REF,
+    build_span_tfidf_logreg,
+    fit_span_tfidf,
+    span_terms,
+    tfidf_matrix,
+)
 
 TRAINING = [
     ("全力打好蓝天保卫战，空气质量优良天数达到280天。", ["生态"]),
@@ -20,7 +28,21 @@ TRAINING = [
     ("深化放管服改革，持续优化营商环境。", ["转型"]),
     ("会议由县长主持。", []),
     ("推进煤改气工程，惠及群众2000户。", ["生态", "民生"]),
+    ("持续打好碧水保卫战，汾河水质优良。", ["生态"]),
+    ("城镇新增就业岗位2000个，居民收入增长。", ["民生"]),
+    ("新引进工业项目15个，规上工业增加值增长。", ["转型"]),
 ]
+
+
+def training_examples(nlp) -> list[Example]:
+    """The sentences above as examples of ``nlp`` (which has ``policy_sentencizer``), each sentence its span."""
+    examples = []
+    for text, themes in TRAINING:
+        predicted = nlp.get_pipe("policy_sentencizer")(nlp.make_doc(text))
+        reference = predicted.copy()
+        reference.spans["themes"] = [reference[:].char_span(0, len(text), label=t) for t in themes]
+        examples.append(Example(predicted, reference))
+    return examples
 
 
 def test_char_ngrams_count_each_distinct_gram_of_each_span():
@@ -52,16 +74,13 @@ def test_a_whitespace_only_document_has_no_features():
 
 @pytest.fixture(scope="module")
 def trained_themes():
-    """A pipeline of sentences and themes, trained on the sentences above until it fits them."""
+    """A pipeline of sentences and themes with the character-bag model, trained on the sentences
+    above until it fits them."""
     nlp = spacy.blank("zh")  # themes read characters, so the character segmenter is enough
     nlp.add_pipe("policy_sentencizer")
-    nlp.add_pipe("sentence_themes")
-    examples = []
-    for text, themes in TRAINING:
-        predicted = nlp.get_pipe("policy_sentencizer")(nlp.make_doc(text))
-        reference = predicted.copy()
-        reference.spans["themes"] = [reference[:].char_span(0, len(text), label=t) for t in themes]
-        examples.append(Example(predicted, reference))
+    nlp.add_pipe("sentence_themes", config={"model": {"@architectures": "policy_nlp.SpanCharBOW.v1",
+                                                      "ngram_size": 2, "length": 262144, "nO": None}})
+    examples = training_examples(nlp)
     optimizer = nlp.initialize(lambda: examples)
     random.seed(0)
     for _ in range(30):
@@ -90,3 +109,80 @@ def test_thresholds_come_from_the_config(trained_themes, tmp_path):
     (sent,) = strict("新增城镇就业3000人，城乡居民收入稳步增长。").sents
     assert sent._.theme_scores["民生"] > 0.5
     assert "民生" not in sent._.themes
+
+
+def whole_sentences(nlp, texts):
+    docs = [nlp.make_doc(t) for t in texts]
+    spans = Ragged(numpy.array([[0, len(d)] for d in docs], dtype="i"), numpy.ones(len(docs), dtype="i"))
+    return docs, spans
+
+
+def test_terms_are_character_ngrams_without_whitespace_and_word_ngrams():
+    nlp = spacy.blank("zh")
+    doc = nlp.make_doc("就业 增长")
+    terms = span_terms(doc[:], char_ngram_size=2, word_ngram_size=1)
+    assert terms[:7] == ["就", "业", "增", "长", "就业", "业增", "增长"]
+    assert [t for t in terms if t.startswith("w:")] == ["w:就", "w:业", "w:增", "w:长"]
+
+
+def test_features_equal_scikit_learns_tfidf_of_the_same_terms():
+    nlp = spacy.blank("zh")
+    texts = [text for text, _ in TRAINING]
+    model = build_span_tfidf_logreg(char_ngram_size=2, word_ngram_size=0, min_df=1)
+    docs, spans = whole_sentences(nlp, texts)
+    targets = numpy.array([[("生态" in themes)] for _, themes in TRAINING], dtype="f")
+    fit_span_tfidf(model, [d[:] for d in docs], targets)
+    expected = TfidfVectorizer(analyzer=lambda t: t, min_df=1, sublinear_tf=True).fit_transform(
+        [span_terms(d[:], 2, 0) for d in docs])
+    features = tfidf_matrix(model.get_ref(TFIDF_REF), (docs, spans))
+    assert numpy.allclose(features.toarray(), expected.toarray(), atol=1e-6)
+
+
+def test_terms_unseen_in_training_are_ignored():
+    nlp = spacy.blank("zh")
+    model = build_span_tfidf_logreg(char_ngram_size=1, word_ngram_size=0, min_df=1)
+    docs, _ = whole_sentences(nlp, ["就业", "生态"])
+    fit_span_tfidf(model, [d[:] for d in docs], numpy.array([[1.0], [0.0]], dtype="f"))
+    unseen = whole_sentences(nlp, ["鑫淼"])
+    assert tfidf_matrix(model.get_ref(TFIDF_REF), unseen).nnz == 0
+    assert model.predict(unseen).shape == (1, 1)
+
+
+@pytest.fixture(scope="module")
+def fitted_themes():
+    """Sentences and themes with the TF-IDF model, initialized and then trained for a few epochs."""
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("policy_sentencizer")
+    nlp.add_pipe("sentence_themes", config={"model": {
+        "@architectures": "policy_nlp.SpanTfidfLogReg.v1", "char_ngram_size": 3, "word_ngram_size": 1,
+        "min_df": 1, "regularisation": 8.0, "nO": None}})
+    examples = training_examples(nlp)
+    optimizer = nlp.initialize(lambda: examples)
+    fitted = nlp.get_pipe("sentence_themes").model.get_ref(TFIDF_REF).get_param("W").copy()
+    random.seed(0)
+    for _ in range(5):
+        nlp.update(examples, sgd=optimizer)
+    return nlp, fitted
+
+
+def test_initialize_fits_every_theme_and_training_keeps_the_fit(fitted_themes):
+    nlp, fitted = fitted_themes
+    weights = nlp.get_pipe("sentence_themes").model.get_ref(TFIDF_REF).get_param("W")
+    assert weights.shape[0] == 3 and numpy.abs(weights).sum(axis=1).min() > 0
+    assert numpy.array_equal(weights, fitted)
+
+
+def test_fitted_themes_tag_new_sentences(fitted_themes):
+    nlp, _ = fitted_themes
+    doc = nlp("打好蓝天保卫战，汾河水质达标。新增城镇就业岗位。规上工业增加值增长。")
+    assert [s._.themes for s in doc.sents] == [["生态"], ["民生"], ["转型"]]
+
+
+def test_the_fitted_model_is_saved_and_loaded_with_the_pipeline(fitted_themes, tmp_path):
+    nlp, _ = fitted_themes
+    nlp.to_disk(tmp_path / "model")
+    loaded = spacy.load(tmp_path / "model")
+    text = "持续打好蓝天保卫战，新增就业1000人。"
+    (before,) = nlp(text).sents
+    (after,) = loaded(text).sents
+    assert after._.theme_scores == before._.theme_scores

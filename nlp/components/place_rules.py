@@ -2,7 +2,8 @@
 
 Runs after ``ner`` and ``document_county`` and only fills gaps (characters already in an
 entity are left alone), except that a ``ner`` place glued to a bound word loses it (驻粤
-in 驻粤部队 becomes 粤, as the guidelines mark it). The names (:mod:`nlp.place_names`), built at ``initialize``, are
+in 驻粤部队 becomes 粤, as the guidelines mark it) and a ``ner`` place where the schema marks
+none (see below: 海南 in 海南控股) is removed. The names (:mod:`nlp.place_names`), built at ``initialize``, are
 
 * everywhere: provinces, cities, counties and towns (镇, 乡) of the whole country (or of
   ``provinces`` for towns, when given), with the short names of provinces, cities,
@@ -13,7 +14,9 @@ in 驻粤部队 becomes 粤, as the guidelines mark it). The names (:mod:`nlp.pl
 * in a document about one county (``doc._.county_code``): also that county's towns
   without their suffix (上郭 for 上郭乡) and its villages;
 * one-character province abbreviations next to another one or after 驻, 来, 援 … (驻皖, 沪苏浙);
-* tokens that end like a river, hill or village (涪江, 青松岭, 五家庄: :data:`LANDMARK_ENDINGS`).
+* tokens that end like a river, hill or village (涪江, 青松岭, 五家庄: :data:`LANDMARK_ENDINGS`);
+* a name or abbreviation with the head word of a region after it (黄河流域, 南宁都市圈,
+  武汉大都市圈, 北部湾经济区: :data:`REGION_AFTER_NAME`), judged before the name alone.
 
 Names are found in the characters of the text, not in its tokens, so the segmenter's cuts
 do not matter: when a name starts or ends inside a token, the token is split at the
@@ -84,8 +87,12 @@ MIN_CHARS_INSIDE_TOKEN = 3
 LANDMARK_ENDINGS = ("河", "江", "湖", "溪", "山", "岭", "峰", "峪", "沟", "村", "庄", "湾", "岛", "港", "澳", "水库",
                     "社区")
 LANDMARK_TOKEN = re.compile("[\u4e00-\u9fff]{1,4}(?:" + "|".join(LANDMARK_ENDINGS) + ")")
-# Without train examples: every name is kept, no one-character abbreviation, no landmark token.
-UNTRAINED = ContextModel(weights={"kind=abbreviation": -2.0, "kind=landmark": -2.0}, bias=1.0)
+# After a name, these make it a region of its own: 黄河流域, 武汉大都市圈, 北部湾经济区.
+REGION_AFTER_NAME = re.compile("(?:大|现代化)?(?:流域|城市群|都市圈|经济圈|经济区)")
+# Without train examples: every name is kept, no one-character abbreviation, no landmark
+# token, no region.
+UNTRAINED = ContextModel(weights={"kind=abbreviation": -2.0, "kind=landmark": -2.0, "kind=region": -2.0},
+                         bias=1.0)
 ABBREVIATION_BEFORE = ("驻", "来", "援", "赴", "在", "入", "进", "出", "返", "离", "抵", "留", "回")
 
 
@@ -175,8 +182,9 @@ class PlaceRules:
     def _matches(self, text: str, county: str, tokens: Iterable[tuple[int, int]]) -> list[tuple[int, int, str]]:
         """Every candidate in ``text`` as ``(start, end, kind)``, leftmost and longest first; the
         kind is ``name`` (a name of the whole country), ``local`` (a name of the county),
-        ``abbreviation`` (a one-character province abbreviation) or ``landmark`` (a token
-        ending like a river, hill or village, see :data:`LANDMARK_ENDINGS`)."""
+        ``abbreviation`` (a one-character province abbreviation), ``landmark`` (a token
+        ending like a river, hill or village, see :data:`LANDMARK_ENDINGS`) or ``region`` (a
+        name or abbreviation and the head word of a region, see :data:`REGION_AFTER_NAME`)."""
         matches = {(start, end, "name") for start, end in find_names(self._global, text)}
         matches.update((start, end, "landmark") for start, end in tokens
                        if LANDMARK_TOKEN.fullmatch(text, start, end))
@@ -184,7 +192,9 @@ class PlaceRules:
             matches.update((start, end, "local") for start, end in find_names(self._local_automaton(county), text))
         if self._abbreviation_pattern:
             matches.update((m.start(), m.end(), "abbreviation") for m in self._abbreviation_pattern.finditer(text))
-        return sorted(matches, key=lambda m: (m[0], -m[1]))
+        regions = {(start, region.end(), "region") for start, end, kind in matches if kind in ("name", "abbreviation")
+                   and (region := REGION_AFTER_NAME.match(text, end))}
+        return sorted(matches | regions, key=lambda m: (m[0], -m[1]))
 
     @staticmethod
     def _fits_tokens(text: str, starts: list[int], ends: list[int], start: int, end: int) -> bool:
@@ -223,6 +233,9 @@ class PlaceRules:
         if glued:
             self._unglue(doc, glued)
         text = doc.text
+        if any(ent.label_ == "PLACE" and excluded(text, ent.start_char, ent.end_char) for ent in doc.ents):
+            doc.ents = [ent for ent in doc.ents
+                        if not (ent.label_ == "PLACE" and excluded(text, ent.start_char, ent.end_char))]
         # Token offsets and entity coverage from arrays: Token objects cost more than the matching.
         idx, lengths, iob = doc.to_array(["IDX", "LENGTH", "ENT_IOB"]).T
         starts, ends = idx.tolist(), (idx + lengths).tolist()

@@ -2,8 +2,10 @@
 
 ``sentence_themes`` is spaCy's ``spancat`` with two changes: the suggester proposes each
 sentence (the annotation unit) as the only candidate span, and each theme has its own
-decision threshold. Its default model is ``policy_nlp.SpanCharBOW.v1``, a bag of character
-n-grams per sentence (see ``sentence_bow``); any ``spancat`` model can be configured instead.
+decision threshold. Its default model is ``policy_nlp.SpanTfidfLogReg.v1``, TF-IDF of the
+sentence's character and word n-grams with a logistic regression per theme, fitted when the
+component is initialized (see ``span_tfidf``); ``policy_nlp.SpanCharBOW.v1`` (``sentence_bow``)
+or any ``spancat`` model can be configured instead.
 Predictions are written to ``doc.spans["themes"]`` (one span per sentence and assigned
 theme, as ``spancat`` does, so spaCy's scorer and training work unchanged) and exposed
 through extension attributes:
@@ -22,12 +24,14 @@ import numpy
 from spacy.language import Language
 from spacy.pipeline.spancat import SpanCategorizer, Suggester
 from spacy.tokens import Doc, Span, SpanGroup
+from spacy.training import Example
 from spacy.util import registry
 from thinc.api import Config, Ops, get_current_ops
 from thinc.types import Ragged
 
 from . import sentence_bow  # noqa: F401  (registers policy_nlp.SpanCharBOW.v1)
 from .sentences import sentence_spans
+from .span_tfidf import TFIDF_REF, fit_span_tfidf
 
 THEMES = ("转型", "生态", "民生")
 SPANS_KEY = "themes"
@@ -58,9 +62,11 @@ def build_sentence_suggester() -> Suggester:
 DEFAULT_MODEL = Config().from_str(
     """
 [model]
-@architectures = "policy_nlp.SpanCharBOW.v1"
-ngram_size = 2
-length = 262144
+@architectures = "policy_nlp.SpanTfidfLogReg.v1"
+char_ngram_size = 3
+word_ngram_size = 1
+min_df = 2
+regularisation = 8.0
 nO = null
 """
 )["model"]
@@ -86,6 +92,27 @@ class SentenceThemes(SpanCategorizer):
         # An attribute, not part of ``cfg``: the config decides, also when loading a trained
         # pipeline with other thresholds (``spacy.load(path, config=...)``).
         self.thresholds = dict(thresholds)
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Language | None = None,
+                   labels: list[str] | None = None) -> None:
+        """spaCy's initialisation; a ``SpanTfidfLogReg`` model is then fitted on every training sentence."""
+        super().initialize(get_examples, nlp=nlp, labels=labels)
+        if self.model.has_ref(TFIDF_REF):
+            spans, targets = self._candidates_and_targets(get_examples())
+            fit_span_tfidf(self.model, spans, targets)
+
+    def _candidates_and_targets(self, examples: Iterable[Example]) -> tuple[list[Span], numpy.ndarray]:
+        """Every suggested span of the examples, with a row of 0/1 per label from the gold spans."""
+        spans, rows = [], []
+        for eg in examples:
+            gold = {}
+            for span in self._get_aligned_spans(eg):
+                gold.setdefault((span.start, span.end), set()).add(span.label_)
+            for start, end in self.model.ops.to_numpy(self.suggester([eg.x]).dataXd):
+                spans.append(eg.x[int(start):int(end)])
+                labels = gold.get((int(start), int(end)), set())
+                rows.append([label in labels for label in self.labels])
+        return spans, numpy.array(rows, dtype="f").reshape(len(rows), len(self.labels))
 
     def _threshold_vector(self) -> numpy.ndarray:
         default = self.cfg["threshold"]

@@ -46,6 +46,19 @@ def label_studio_executable() -> str:
     return found
 
 
+def wait_for_health(process: subprocess.Popen, url: str, timeout: float, interval: float = 1.0) -> bool:
+    """Poll ``url``/health until it answers 200 (True), or ``process`` exits or ``timeout`` passes (False)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(interval)
+    return False
+
+
 def start_server(data_dir: Path, port: int = 8080, host: str = "127.0.0.1",
                  startup_timeout: float = 180.0) -> LocalServer:
     """Start Label Studio and wait until it answers ``/health``."""
@@ -70,15 +83,9 @@ def start_server(data_dir: Path, port: int = 8080, host: str = "127.0.0.1",
         )
     url = f"http://{host}:{port}"
     server = LocalServer(url, token, process, log)
-    deadline = time.time() + startup_timeout
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise StudioError(f"Label Studio exited during start-up (exit {process.returncode}); see {log}.")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(1)
+    if wait_for_health(process, url, startup_timeout):
+        return server
+    if process.poll() is not None:
+        raise StudioError(f"Label Studio exited during start-up (exit {process.returncode}); see {log}.")
     server.stop()
     raise StudioError(f"Label Studio did not answer within {startup_timeout:.0f} s; see {log}.")
