@@ -177,6 +177,17 @@ def sorted_tables(out: Path) -> dict[str, list[dict]]:
     return {name: sorted(table(out, name), key=lambda row: tuple(row[k] for k in keys[name])) for name in keys}
 
 
+def test_two_processes_give_the_one_process_result(reports, tagged, tiny_model, tmp_path):
+    folder, _ = reports
+    one, _ = tagged
+    out = tmp_path / "two"
+    assert main(["tag", str(folder), "--model", str(tiny_model), "--output", str(out), "--quiet",
+                 "--n-process", "2"]) == 0
+    assert table(out, "documents") == table(one, "documents")
+    assert table(out, "sentences") == table(one, "sentences")
+    assert table(out, "entities") == table(one, "entities")
+
+
 def test_a_local_dask_cluster_with_the_model_shipped_gives_the_local_result(reports, tagged, tiny_model, tmp_path):
     folder, _ = reports
     local, _ = tagged

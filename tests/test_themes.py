@@ -15,7 +15,7 @@ from nlp.components.span_tfidf import (
     TFIDF_REF,
     build_span_tfidf_logreg,
     fit_span_tfidf,
-    span_terms,
+    span_term_counts,
     tfidf_matrix,
 )
 
@@ -117,25 +117,38 @@ def whole_sentences(nlp, texts):
     return docs, spans
 
 
-def test_terms_are_character_ngrams_without_whitespace_and_word_ngrams():
-    nlp = spacy.blank("zh")
-    doc = nlp.make_doc("就业 增长")
-    terms = span_terms(doc[:], char_ngram_size=2, word_ngram_size=1)
-    assert terms[:7] == ["就", "业", "增", "长", "就业", "业增", "增长"]
-    assert [t for t in terms if t.startswith("w:")] == ["w:就", "w:业", "w:增", "w:长"]
+def string_terms(text: str, words: list[str], char_ngram_size: int, word_ngram_size: int) -> list[str]:
+    """The model's terms spelled out as strings: character n-grams without whitespace, word n-grams."""
+    chars = "".join(text.split())
+    terms = [chars[i:i + n] for n in range(1, char_ngram_size + 1) for i in range(len(chars) - n + 1)]
+    return terms + ["w:" + " ".join(words[i:i + n]) for n in range(1, word_ngram_size + 1)
+                    for i in range(len(words) - n + 1)]
 
 
-def test_features_equal_scikit_learns_tfidf_of_the_same_terms():
+def test_term_counts_are_character_ngrams_without_whitespace_and_word_ngrams():
+    nlp = spacy.blank("zh")  # character tokens: words are characters here
+    docs, spans = whole_sentences(nlp, ["就业 就业", "增长"])
+    model = build_span_tfidf_logreg(char_ngram_size=2, word_ngram_size=1).get_ref(TFIDF_REF)
+    _keys, counts, lengths = span_term_counts(model, (docs, spans))
+    # 就业 就业: 就 业 (twice each), 就业 (twice), 业就 → 4 character terms; words 就 业 → 2
+    assert lengths.tolist() == [6, 5]   # 增长: 增 长 增长 + words 增 长
+    assert sorted(counts[:6].tolist()) == [1, 2, 2, 2, 2, 2]
+
+
+@pytest.mark.parametrize("word_ngram_size", [0, 2])
+def test_features_equal_scikit_learns_tfidf_of_the_same_terms(word_ngram_size):
     nlp = spacy.blank("zh")
     texts = [text for text, _ in TRAINING]
-    model = build_span_tfidf_logreg(char_ngram_size=2, word_ngram_size=0, min_df=1)
+    model = build_span_tfidf_logreg(char_ngram_size=2, word_ngram_size=word_ngram_size, min_df=1)
     docs, spans = whole_sentences(nlp, texts)
     targets = numpy.array([[("生态" in themes)] for _, themes in TRAINING], dtype="f")
     fit_span_tfidf(model, [d[:] for d in docs], targets)
     expected = TfidfVectorizer(analyzer=lambda t: t, min_df=1, sublinear_tf=True).fit_transform(
-        [span_terms(d[:], 2, 0) for d in docs])
+        [string_terms(d.text, [t.text for t in d if not t.is_space], 2, word_ngram_size) for d in docs])
     features = tfidf_matrix(model.get_ref(TFIDF_REF), (docs, spans))
-    assert numpy.allclose(features.toarray(), expected.toarray(), atol=1e-6)
+    assert features.shape == expected.shape
+    for ours, theirs in zip(features, expected):  # the same weights; columns are ordered differently
+        assert numpy.allclose(numpy.sort(ours.data), numpy.sort(theirs.data), atol=1e-6)
 
 
 def test_terms_unseen_in_training_are_ignored():

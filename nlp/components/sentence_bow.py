@@ -40,19 +40,18 @@ def _ngrams_forward(model: Model, docs_spans: SpanBatch, is_train: bool):
     docs, spans = docs_spans
     bounds, spans_per_doc = _on_cpu(spans.dataXd), _on_cpu(spans.lengths)
     offsets = numpy.concatenate([[0], numpy.cumsum(spans_per_doc)]).astype(int)
-    per_doc = [_doc_span_ngrams(doc, bounds[offsets[i] : offsets[i + 1]], model.attrs["ngram_size"])
+    per_doc = [doc_span_char_ngrams(doc, bounds[offsets[i] : offsets[i + 1]], model.attrs["ngram_size"])
                for i, doc in enumerate(docs)]
     features = tuple(numpy.concatenate(parts) for parts in zip(*per_doc)) if per_doc else _no_features(0)
     return features, lambda d_features: []
 
 
-def _doc_span_ngrams(doc: Doc, bounds: numpy.ndarray, ngram_size: int) -> SparseFeatures:
-    """Distinct n-gram keys and their counts for each token span ``bounds[i]`` of ``doc``.
+def doc_span_char_ngrams(doc: Doc, bounds: numpy.ndarray, ngram_size: int) -> SparseFeatures:
+    """Distinct character n-gram keys and their counts for each token span ``bounds[i]`` of ``doc``.
 
     Whitespace is skipped, so n-grams run over the non-space characters; all spans of the
     document are counted at once with array operations rather than one by one.
     """
-    n_spans = len(bounds)
     text = doc.text
     kept = numpy.fromiter((not c.isspace() for c in text), dtype=bool, count=len(text))
     chars = numpy.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype("uint64")[kept]
@@ -60,13 +59,35 @@ def _doc_span_ngrams(doc: Doc, bounds: numpy.ndarray, ngram_size: int) -> Sparse
     starts = numpy.array([doc[int(start)].idx for start, _ in bounds], dtype="int64")
     ends = numpy.array([doc[int(end) - 1].idx + len(doc[int(end) - 1]) for _, end in bounds], dtype="int64")
     kept_before = numpy.concatenate([[0], numpy.cumsum(kept)])
-    first, stop = kept_before[starts], kept_before[ends]
+    return unit_ngrams(chars, kept_before[starts], kept_before[ends], ngram_size)
+
+
+def doc_span_word_ngrams(doc: Doc, bounds: numpy.ndarray, ngram_size: int) -> SparseFeatures:
+    """Distinct word n-gram keys (hashes of the tokens' texts) and their counts for each token
+    span ``bounds[i]`` of ``doc``; whitespace tokens are skipped."""
+    if not len(doc):
+        return _no_features(len(bounds))
+    orth, is_space = doc.to_array(["ORTH", "IS_SPACE"]).T
+    kept = ~is_space.astype(bool)
+    kept_before = numpy.concatenate([[0], numpy.cumsum(kept)])
+    bounds = numpy.asarray(bounds, dtype="int64").reshape(-1, 2)
+    return unit_ngrams(orth.astype("uint64")[kept], kept_before[bounds[:, 0]], kept_before[bounds[:, 1]],
+                       ngram_size)
+
+
+def unit_ngrams(units: numpy.ndarray, first: numpy.ndarray, stop: numpy.ndarray, ngram_size: int) -> SparseFeatures:
+    """Distinct 1..``ngram_size``-gram keys of ``units[first[i]:stop[i]]`` and their counts, per span ``i``.
+
+    Unigram keys are the units themselves; longer n-grams are hashed (``NumpyOps.ngrams``).
+    Keys come sorted within each span.
+    """
+    n_spans = len(first)
     span_ids, keys = [], []
     for n in range(1, ngram_size + 1):
         per_span = numpy.maximum(stop - first - n + 1, 0)  # n-grams starting at first .. stop - n
         if not per_span.sum():
             continue
-        grams = chars if n == 1 else NumpyOps().ngrams(n, numpy.ascontiguousarray(chars))
+        grams = units if n == 1 else NumpyOps().ngrams(n, numpy.ascontiguousarray(units))
         ids = numpy.repeat(numpy.arange(n_spans), per_span)
         within = numpy.arange(per_span.sum()) - numpy.repeat(numpy.cumsum(per_span) - per_span, per_span)
         span_ids.append(ids)

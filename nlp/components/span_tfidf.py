@@ -3,8 +3,10 @@
 ``policy_nlp.SpanTfidfLogReg.v1`` represents each span by the TF-IDF weights of its terms:
 character 1..``char_ngram_size``-grams (theme words in Chinese policy prose, 生态, 就业, 转型,
 are short character sequences that do not depend on the segmenter) and 1..``word_ngram_size``-
-grams of its pkuseg tokens. Term frequencies are sublinear (1 + log tf), each span's vector
-has unit length, and each label gets a logistic regression over it.
+grams of its pkuseg tokens, as the integer keys of ``sentence_bow`` (no strings are built).
+Term frequencies are sublinear (1 + log tf), inverse document frequencies smoothed as
+scikit-learn's ``TfidfTransformer`` does, each span's vector has unit length, and each label
+gets a logistic regression over it.
 
 A logistic regression on these features is fitted best by a convex solver, not by epochs
 of gradient steps: ``fit_span_tfidf`` fits it with scikit-learn (class-balanced, with
@@ -18,14 +20,14 @@ training loop reports the component's loss but keeps the fitted weights.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy
 from scipy import sparse
 from spacy.tokens import Doc, Span
 from spacy.util import registry
 from thinc.api import Logistic, Model, chain
 from thinc.types import Floats2d, Ragged
+
+from .sentence_bow import SparseFeatures, doc_span_char_ngrams, doc_span_word_ngrams
 
 SpanBatch = tuple[list[Doc], Ragged]
 TFIDF_REF = "tfidf"
@@ -45,78 +47,93 @@ def build_span_tfidf_logreg(char_ngram_size: int = 3, word_ngram_size: int = 2, 
         dims={"nO": nO},
         params={"W": None, "b": None},
         attrs={"char_ngram_size": char_ngram_size, "word_ngram_size": word_ngram_size, "min_df": min_df,
-               "regularisation": regularisation, "vocabulary": {}, "idf": numpy.zeros((0,), dtype="f")},
+               "regularisation": regularisation, "keys": numpy.zeros((0,), dtype="uint64"),
+               "idf": numpy.zeros((0,), dtype="f")},
     )
     model = chain(tfidf, Logistic())
     model.set_ref(TFIDF_REF, tfidf)
     return model
 
 
-def span_terms(span: Span, char_ngram_size: int, word_ngram_size: int) -> list[str]:
-    """The span's character n-grams (whitespace removed) and its word n-grams (marked ``w:``)."""
-    text = "".join(span.text.split())
-    terms = [text[i:i + n] for n in range(1, char_ngram_size + 1) for i in range(len(text) - n + 1)]
-    words = [token.text for token in span if not token.is_space]
-    terms += ["w:" + " ".join(words[i:i + n]) for n in range(1, word_ngram_size + 1)
-              for i in range(len(words) - n + 1)]
-    return terms
+def span_term_counts(model: Model, docs_spans: SpanBatch) -> SparseFeatures:
+    """Term keys (character and word n-grams) and their counts per span, as ``(keys, counts, lengths)``."""
+    docs, spans = docs_spans
+    attrs = model.attrs
+    bounds, per_doc = numpy.asarray(spans.dataXd), numpy.asarray(spans.lengths)
+    offsets = numpy.concatenate([[0], numpy.cumsum(per_doc)]).astype(int)
+    extractors = [(doc_span_char_ngrams, attrs["char_ngram_size"])]
+    if attrs["word_ngram_size"]:
+        extractors.append((doc_span_word_ngrams, attrs["word_ngram_size"]))
+    keys, counts, span_ids = [numpy.zeros((0,), dtype="uint64")], [numpy.zeros((0,), dtype="f")], [numpy.zeros((0,), dtype=int)]
+    for i, doc in enumerate(docs):
+        for extract, ngram_size in extractors:
+            doc_keys, doc_counts, doc_lengths = extract(doc, bounds[offsets[i]:offsets[i + 1]], ngram_size)
+            keys.append(doc_keys)
+            counts.append(doc_counts)
+            span_ids.append(offsets[i] + numpy.repeat(numpy.arange(len(doc_lengths)), doc_lengths))
+    span_ids = numpy.concatenate(span_ids)
+    order = numpy.argsort(span_ids, kind="stable")
+    lengths = numpy.bincount(span_ids, minlength=len(bounds)).astype("int32")
+    return numpy.concatenate(keys)[order], numpy.concatenate(counts)[order], lengths
+
+
+def tfidf_matrix(model: Model, docs_spans: SpanBatch) -> sparse.csr_matrix:
+    """The L2-normalised TF-IDF rows of every span in the batch, over the fitted vocabulary."""
+    keys, counts, lengths = span_term_counts(model, docs_spans)
+    return _weighted(keys, counts, lengths, model.attrs["keys"], model.attrs["idf"])
+
+
+def _weighted(keys: numpy.ndarray, counts: numpy.ndarray, lengths: numpy.ndarray, vocabulary: numpy.ndarray,
+              idf: numpy.ndarray) -> sparse.csr_matrix:
+    rows = numpy.repeat(numpy.arange(len(lengths)), lengths)
+    columns = numpy.minimum(numpy.searchsorted(vocabulary, keys), max(len(vocabulary) - 1, 0))
+    known = (vocabulary[columns] == keys) if len(vocabulary) else numpy.zeros(len(keys), dtype=bool)
+    rows, columns = rows[known], columns[known]
+    values = (1.0 + numpy.log(counts[known])) * idf[columns]
+    norms = numpy.sqrt(numpy.bincount(rows, weights=values ** 2, minlength=len(lengths)))
+    values = values / norms[rows]
+    return sparse.csr_matrix((values.astype("f"), (rows, columns)), shape=(len(lengths), len(vocabulary)), dtype="f")
 
 
 def fit_span_tfidf(model: Model, spans: list[Span], targets: numpy.ndarray) -> None:
     """Fit the vocabulary, IDF and per-label weights of ``model`` on ``spans`` (rows of ``targets``)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     layer = model.get_ref(TFIDF_REF) if model.has_ref(TFIDF_REF) else model
-    attrs = layer.attrs
-    vectorizer = TfidfVectorizer(analyzer=lambda terms: terms, min_df=attrs["min_df"], sublinear_tf=True)
-    matrix = vectorizer.fit_transform([span_terms(s, attrs["char_ngram_size"], attrs["word_ngram_size"])
-                                       for s in spans])
+    keys, counts, lengths = span_term_counts(layer, _as_batch(spans))
+    vocabulary, document_frequency = numpy.unique(keys, return_counts=True)  # keys are distinct per span
+    frequent = document_frequency >= layer.attrs["min_df"]
+    vocabulary = vocabulary[frequent]
+    idf = numpy.log((1.0 + len(spans)) / (1.0 + document_frequency[frequent])) + 1.0
+    layer.attrs["keys"], layer.attrs["idf"] = vocabulary, idf.astype("f")
+    matrix = _weighted(keys, counts, lengths, vocabulary, layer.attrs["idf"])
     n_labels = targets.shape[1]
-    weights = numpy.zeros((n_labels, matrix.shape[1]), dtype="f")
+    weights = numpy.zeros((n_labels, len(vocabulary)), dtype="f")
     bias = numpy.zeros((n_labels,), dtype="f")
     for j in range(n_labels):
         positive = targets[:, j] > 0.5
         if positive.all() or not positive.any():  # one class only: a constant score
             bias[j] = 10.0 if positive.all() else -10.0
             continue
-        regression = LogisticRegression(C=attrs["regularisation"], class_weight="balanced", max_iter=3000)
+        regression = LogisticRegression(C=layer.attrs["regularisation"], class_weight="balanced", max_iter=3000)
         regression.fit(matrix, positive)
         weights[j], bias[j] = regression.coef_[0], regression.intercept_[0]
-    attrs["vocabulary"] = {term: int(column) for term, column in vectorizer.vocabulary_.items()}
-    attrs["idf"] = vectorizer.idf_.astype("f")
     layer.set_dim("nO", n_labels, force=True)
     layer.set_param("W", weights)
     layer.set_param("b", bias)
 
 
-def tfidf_matrix(model: Model, docs_spans: SpanBatch) -> sparse.csr_matrix:
-    """The L2-normalised TF-IDF rows of every span in the batch, over the fitted vocabulary."""
-    docs, spans = docs_spans
-    attrs = model.attrs
-    vocabulary, idf = attrs["vocabulary"], attrs["idf"]
-    bounds, per_doc = numpy.asarray(spans.dataXd), numpy.asarray(spans.lengths)
-    rows, columns, values, row = [], [], [], 0
-    offset = 0
-    for doc, n in zip(docs, per_doc):
-        for start, end in bounds[offset:offset + n]:
-            counts = Counter(vocabulary[t] for t in span_terms(doc[int(start):int(end)], attrs["char_ngram_size"],
-                                                                attrs["word_ngram_size"]) if t in vocabulary)
-            if counts:
-                cols = numpy.fromiter(counts.keys(), dtype="int64", count=len(counts))
-                tf = numpy.fromiter(counts.values(), dtype="f", count=len(counts))
-                weight = (1.0 + numpy.log(tf)) * idf[cols]
-                weight /= numpy.linalg.norm(weight)
-                rows.append(numpy.full(len(cols), row))
-                columns.append(cols)
-                values.append(weight)
-            row += 1
-        offset += n
-    shape = (row, len(idf))
-    if not rows:
-        return sparse.csr_matrix(shape, dtype="f")
-    return sparse.csr_matrix((numpy.concatenate(values), (numpy.concatenate(rows), numpy.concatenate(columns))),
-                             shape=shape, dtype="f")
+def _as_batch(spans: list[Span]) -> SpanBatch:
+    """Spans as a ``(docs, spans)`` batch, one doc per run of spans of the same doc."""
+    docs, bounds, lengths = [], [], []
+    for span in spans:
+        if not docs or span.doc is not docs[-1]:
+            docs.append(span.doc)
+            lengths.append(0)
+        bounds.append((span.start, span.end))
+        lengths[-1] += 1
+    data = numpy.array(bounds, dtype="i").reshape(-1, 2)
+    return docs, Ragged(data, numpy.array(lengths, dtype="i"))
 
 
 def _linear_init(model: Model, X: SpanBatch | None = None, Y: Floats2d | None = None) -> None:

@@ -10,6 +10,8 @@ In a config::
     fraction = 1.0               # a share of the split's documents (training curves)
     fraction_seed = 0            # which share: nested samples, see splits.sample_documents
 
+    [corpora.train.augmenter]    # optional: any spaCy augmenter, e.g. policy_nlp.place_swap.v1
+
 A task belongs to the split of its document (``data.doc_id``) in the splits file; tasks
 of documents the splits file does not know use ``data.split``. What the export holds
 that is not gold (cancelled tasks, predictions, unknown result types, …) is counted and
@@ -88,7 +90,7 @@ def load_examples(nlp: Language, path: Path, split: str, splits: Path | None = N
 @registry.readers("policy_nlp.LabelStudioCorpus.v1")
 def create_label_studio_reader(
     path: Path, split: str, splits: Path | None = None, limit: int = 0, fraction: float = 1.0,
-    fraction_seed: int = 0,
+    fraction_seed: int = 0, augmenter: Callable[[Language, Example], Iterable[Example]] | None = None,
 ) -> Callable[[Language], Iterable[Example]]:
     """A corpus reader over Label Studio JSON exports (see module docstring)."""
     cache: dict[int, list[Example]] = {}
@@ -98,6 +100,10 @@ def create_label_studio_reader(
             cache.clear()
             cache[id(nlp)] = load_examples(nlp, Path(path), split, Path(splits) if splits else None, limit,
                                            fraction=fraction, fraction_seed=fraction_seed)
-        yield from cache[id(nlp)]
+        if augmenter is None:
+            yield from cache[id(nlp)]
+        else:
+            for example in cache[id(nlp)]:
+                yield from augmenter(nlp, example)
 
     return read
