@@ -70,3 +70,17 @@ def test_export_with_nothing_usable_stops_with_one_clear_line(tmp_path):
     assert len(failures) == 1 and "Traceback" not in result.stdout + result.stderr
     assert f"no usable annotated sentence in the 'train' split ({len(unusable)} tasks read, " \
            f"{len(unusable)} skipped" in failures[0]
+
+
+def test_the_train_corpus_passes_each_example_through_a_configured_augmenter():
+    from spacy.util import registry
+
+    from nlp.segmentation import blank_pipeline
+
+    nlp = blank_pipeline()
+    read = registry.readers.get("policy_nlp.LabelStudioCorpus.v1")
+    plain = read(path=GOLD, split="dev", splits=GOLD.parent.parent / "splits.json", limit=5)
+    doubled = read(path=GOLD, split="dev", splits=GOLD.parent.parent / "splits.json", limit=5,
+                   augmenter=lambda nlp, example: [example, example])
+    examples = list(plain(nlp))
+    assert [e.reference.text for e in doubled(nlp)] == [e.reference.text for e in examples for _ in range(2)]

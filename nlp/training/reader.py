@@ -10,7 +10,7 @@ In a config::
     fraction = 1.0               # a share of the split's documents (training curves)
     fraction_seed = 0            # which share: nested samples, see splits.sample_documents
 
-    [corpora.train.augmenter]    # optional: any spaCy augmenter, e.g. policy_nlp.place_swap.v1
+    [corpora.train.augmenter]    # optional: any spaCy augmenter, e.g. spacy.orth_variants.v1
 
 A task belongs to the split of its document (``data.doc_id``) in the splits file; tasks
 of documents the splits file does not know use ``data.split``. What the export holds
