@@ -14,9 +14,9 @@ of train sentences and adds a batch at a time, chosen by one strategy:
   that theme is closest to 0.5, so that every theme gets its share of the batch (the plain
   order lets the theme whose probabilities sit nearest to 0.5 fill it).
 
-What is retrained after each batch: only the theme model (``sentence_themes``, the
-character-1–2-gram bag of ``configs/base.cfg`` with its thresholds), from scratch, for
-``--epochs`` epochs on the annotated sentences; the uncertainty order speaks for the themes
+What is retrained after each batch: only the theme model (``sentence_themes`` with the
+model and thresholds of ``--config``), from scratch: initialized on the annotated sentences
+(which fits a TF-IDF model outright), then ``--epochs`` epochs of updates; the uncertainty order speaks for the themes
 only (the entity recogniser gives no probabilities), so ``ner`` is not retrained. Scores are
 dev F1 per theme and their mean. Sentences are segmented once with pkuseg.
 
