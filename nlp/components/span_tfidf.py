@@ -34,7 +34,7 @@ TFIDF_REF = "tfidf"
 
 
 @registry.architectures("policy_nlp.SpanTfidfLogReg.v1")
-def build_span_tfidf_logreg(char_ngram_size: int = 3, word_ngram_size: int = 2, min_df: int = 2,
+def build_span_tfidf_logreg(char_ngram_size: int = 3, word_ngram_size: int = 1, min_df: int = 2,
                             regularisation: float = 8.0, nO: int | None = None) -> Model[SpanBatch, Floats2d]:
     """TF-IDF of the span's character and word n-grams → linear layer → sigmoid per label."""
     if char_ngram_size < 1 or word_ngram_size < 0:
