@@ -44,7 +44,7 @@ LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "town": 3, "village": 4,
               "country": 0, "foreign_city": 1, "region": 0, "natural": 1}
 
 # Names of kinds of district that many counties share: never matched on their own.
-GENERIC_DIVISIONS = ("城区", "郊区", "矿区", "新区", "开发区", "示范区", "高新区", "园区", "管委会")
+GENERIC_DIVISIONS = ("城区", "郊区", "矿区", "新区", "开发区", "示范区", "高新区", "园区", "保税区", "管委会")
 # Short names of cities and counties that are also common words of policy texts
 # (惠民县 → 惠民, 合作市 → 合作): matched only with their suffix.
 COMMON_WORD_SHORT_NAMES = frozenset(

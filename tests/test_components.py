@@ -28,6 +28,20 @@ COUNTY = DocumentCounty("document_county", min_mentions=1)
 COUNTY.initialize()
 
 
+def test_a_county_report_is_about_the_county_it_names_most():
+    text = "清徐县召开大会。太原市领导出席。清徐县经济增长。"
+    assert COUNTY.infer(text) == "140121"
+
+
+def test_a_city_report_naming_several_of_its_counties_is_about_the_city():
+    text = "常德市经济增长,石门县、桃源县、澧县和汉寿县项目开工。石门县建成新区。"
+    assert COUNTY.infer(text) == "430700"
+
+
+def test_zones_and_common_words_do_not_make_a_county():
+    assert COUNTY.infer("建设化工园区和综合保税区,推进工业园建设。") == ""
+
+
 def test_official_and_short_names_link_to_counties(linker):
     doc = link(linker, ["清徐县", "和", "清徐", "发展"], [0, 2])
     assert [e.kb_id_ for e in doc.ents] == ["140121", "140121"]
