@@ -233,9 +233,10 @@ class PlaceRules:
         if glued:
             self._unglue(doc, glued)
         text = doc.text
-        if any(ent.label_ == "PLACE" and excluded(text, ent.start_char, ent.end_char) for ent in doc.ents):
-            doc.ents = [ent for ent in doc.ents
-                        if not (ent.label_ == "PLACE" and excluded(text, ent.start_char, ent.end_char))]
+        ents = doc.ents
+        marked = [ent for ent in ents if not (ent.label_ == "PLACE" and excluded(text, ent.start_char, ent.end_char))]
+        if len(marked) < len(ents):
+            doc.ents = marked
         # Token offsets and entity coverage from arrays: Token objects cost more than the matching.
         idx, lengths, iob = doc.to_array(["IDX", "LENGTH", "ENT_IOB"]).T
         starts, ends = idx.tolist(), (idx + lengths).tolist()
